@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { cloudifyId, nonEmpty } from "./primitives";
+
+/** Snapshots downloaded to the operator's disk (the reference's `backup` workflow). `dir` defaults to snapshots/<stack>/. */
+export const backupSchema = z.strictObject({
+  snapshotId: cloudifyId.optional(),
+  dir: nonEmpty.optional(),
+  includeMetrics: z.boolean().default(false),
+  includeCredentials: z.boolean().default(true),
+  includeLogs: z.boolean().default(true),
+  includeEvents: z.boolean().default(true),
+  /** Any new value takes a new backup on the next `pulumi up` (what `npm run backup -- <stack>` sets). */
+  trigger: nonEmpty.optional(),
+});
+
+export type BackupConfig = z.output<typeof backupSchema> & { readonly dir: string };

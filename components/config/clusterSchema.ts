@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { hostname, isHostname, localPathOrHttpsUrl, nonEmpty, pemCertificate, pemPrivateKey, secretString, type SecretPolicy } from "./primitives";
+
+export function clusterSchema(policy: SecretPolicy) {
+  const ldapSchema = z.strictObject({
+    server: nonEmpty,
+    username: nonEmpty,
+    password: secretString(policy),
+    domain: nonEmpty,
+    dnExtra: nonEmpty.optional(),
+    isActiveDirectory: z.boolean().default(false),
+  });
+
+  /** A jump host between the operator and the managers' private addresses. */
+  const bastionSchema = z.strictObject({
+    host: nonEmpty,
+    user: nonEmpty,
+    port: z.number().int().min(1).max(65535).default(22),
+    /** Defaults to cluster.sshPrivateKey. */
+    privateKey: secretString(policy, pemPrivateKey).optional(),
+    /** Pinned host key of the bastion (`ssh-ed25519 AAAA…`). */
+    hostKey: nonEmpty.optional(),
+  });
+
+  return z.strictObject({
+    instances: z.number().int().min(1).default(2),
+    namePrefix: z.string().refine((p) => isHostname(`${p}-0`) && p.length <= 50, "not a valid host-name prefix (letters, digits, inner hyphens, ≤50 chars)").default("cfy-manager"),
+    installRpm: localPathOrHttpsUrl,
+    /** SHA-256 of the installer, verified on the node when installRpm is a URL. */
+    installRpmSha256: z.string().regex(/^[0-9a-f]{64}$/i, "not a SHA-256 hex digest").optional(),
+    adminUsername: nonEmpty.default("admin"),
+    adminPassword: secretString(policy),
+    sshUser: nonEmpty,
+    sshPrivateKey: secretString(policy, pemPrivateKey),
+    sshPort: z.number().int().min(1).max(65535).default(22),
+    /** Pinned SSH host keys per node name; a node listed here refuses any other key. */
+    hostKeys: z.record(hostname, nonEmpty).default({}),
+    bastion: bastionSchema.optional(),
+    caCert: pemCertificate,
+    caKey: secretString(policy, pemPrivateKey),
+    ldap: ldapSchema.optional(),
+    additionalConfig: z.record(z.string(), z.unknown()).default({}),
+    scripts: z.array(nonEmpty).default([]),
+    files: z.array(z.strictObject({ src: nonEmpty, dst: z.string().startsWith("/", "must be an absolute path on the node") })).default([]),
+  });
+}
+
+export type ClusterConfig = z.output<ReturnType<typeof clusterSchema>>;
+export type LdapConfig = NonNullable<ClusterConfig["ldap"]>;

@@ -1,0 +1,137 @@
+import * as path from "node:path";
+import { z } from "zod";
+import { CLOUDIFY_ID, cloudifyId, nonEmpty, secretString, visibility, type SecretPolicy } from "./primitives";
+
+export const DEFAULT_TENANT = "default_tenant";
+
+const ARCHIVE_SUFFIX = /\.(tar\.gz|tgz|tar\.bz2|tbz2|tar|zip)$/i;
+const YAML_SUFFIX = /\.ya?ml$/i;
+
+/** The reference's rule: a blueprint's id defaults to the name of its folder (for a yaml file) or its archive. */
+export function defaultBlueprintId(blueprintPath: string): string {
+  const withoutQuery = blueprintPath.replace(/[?#].*$/, "");
+  if (YAML_SUFFIX.test(withoutQuery)) return path.basename(path.dirname(path.resolve(withoutQuery)));
+  return path.basename(withoutQuery).replace(ARCHIVE_SUFFIX, "");
+}
+
+function resourcesObject(policy: SecretPolicy) {
+  const tenant = cloudifyId.refine((t) => t !== "users" && t !== "user-groups", "reserved by Cloudify");
+  const placement = { tenant: tenant.default(DEFAULT_TENANT), visibility: visibility.default("tenant") };
+
+  const secret = z.strictObject({
+    key: cloudifyId,
+    string: secretString(policy).optional(),
+    file: nonEmpty.optional(),
+    ...placement,
+  }).superRefine((s, ctx) => {
+    if ((s.string === undefined) === (s.file === undefined)) ctx.addIssue({ code: "custom", message: "exactly one of string and file" });
+  });
+
+  const plugin = z.strictObject({ wagon: nonEmpty, yaml: nonEmpty, title: nonEmpty.optional(), ...placement });
+
+  const blueprint = z.strictObject({
+    path: nonEmpty,
+    id: cloudifyId.optional(),
+    filename: nonEmpty.optional(),
+    ...placement,
+  }).transform((b, ctx) => {
+    const id = b.id ?? defaultBlueprintId(b.path);
+    if (!CLOUDIFY_ID.test(id)) {
+      ctx.addIssue({ code: "custom", path: ["id"], message: `cannot derive a valid Cloudify id from path (got "${id}"): set id` });
+    }
+    const filename = b.filename ?? (YAML_SUFFIX.test(b.path) ? path.basename(b.path) : "blueprint.yaml");
+    return { ...b, id, filename };
+  });
+
+  const deployment = z.strictObject({
+    deploymentId: cloudifyId.optional(),
+    blueprintId: cloudifyId,
+    /** Inputs as an object, or a path to a YAML file of inputs. */
+    inputs: z.union([z.record(z.string(), z.unknown()), nonEmpty]).optional(),
+    skipPluginsValidation: z.boolean().default(false),
+    ...placement,
+  }).transform((d) => ({ ...d, deploymentId: d.deploymentId ?? d.blueprintId }));
+
+  const execution = z.strictObject({
+    workflowId: nonEmpty,
+    deploymentId: cloudifyId,
+    parameters: z.record(z.string(), z.unknown()).default({}),
+    allowCustomParameters: z.boolean().default(false),
+    force: z.boolean().default(false),
+    /** Seconds to wait for an end state. */
+    timeout: z.number().int().positive().default(900),
+    queue: z.boolean().default(false),
+    tenant: tenant.default(DEFAULT_TENANT),
+    /** Any new value runs the workflow again. */
+    trigger: nonEmpty.optional(),
+  });
+
+  return z.strictObject({
+    tenants: z.array(tenant).default([]),
+    /** Objects created outside this stack that declared ones may reference. */
+    existing: z.strictObject({
+      tenants: z.array(tenant).default([]),
+      blueprints: z.array(cloudifyId).default([]),
+      deployments: z.array(cloudifyId).default([]),
+    }).default({ tenants: [], blueprints: [], deployments: [] }),
+    secrets: z.array(secret).default([]),
+    plugins: z.array(plugin).default([]),
+    blueprints: z.array(blueprint).default([]),
+    deployments: z.array(deployment).default([]),
+    executions: z.array(execution).default([]),
+  });
+}
+
+export function resourcesSchema(policy: SecretPolicy) {
+  return resourcesObject(policy).superRefine(checkReferences);
+}
+
+export type ResourcesConfig = z.output<ReturnType<typeof resourcesObject>>;
+export type SecretSpec = ResourcesConfig["secrets"][number];
+export type PluginSpec = ResourcesConfig["plugins"][number];
+export type BlueprintSpec = ResourcesConfig["blueprints"][number];
+export type DeploymentSpec = ResourcesConfig["deployments"][number];
+export type ExecutionSpec = ResourcesConfig["executions"][number];
+
+/** Every tenant, blueprint and deployment a resource names must be declared here or marked existing; ids are unique per tenant. */
+function checkReferences(r: ResourcesConfig, ctx: z.RefinementCtx) {
+  const tenants = new Set([DEFAULT_TENANT, ...r.tenants, ...r.existing.tenants]);
+  r.tenants.forEach((t, i) => {
+    if (r.tenants.indexOf(t) !== i) ctx.addIssue({ code: "custom", path: ["tenants", i], message: `duplicate tenant ${t}` });
+  });
+  const lists = { secrets: r.secrets, plugins: r.plugins, blueprints: r.blueprints, deployments: r.deployments, executions: r.executions };
+  for (const [list, items] of Object.entries(lists)) {
+    items.forEach((item, i) => {
+      if (!tenants.has(item.tenant)) {
+        ctx.addIssue({ code: "custom", path: [list, i, "tenant"], message: `tenant ${item.tenant} is neither in tenants nor in existing.tenants` });
+      }
+    });
+  }
+  reportDuplicateIds(r.secrets, (s) => s.key, "secrets", "key", ctx);
+  reportDuplicateIds(r.blueprints, (b) => b.id, "blueprints", "id", ctx);
+  reportDuplicateIds(r.deployments, (d) => d.deploymentId, "deployments", "deploymentId", ctx);
+
+  const reachable = (declared: { id: string; tenant: string; visibility: string }[], existing: string[], id: string, tenant: string) =>
+    existing.includes(id) || declared.some((d) => d.id === id && (d.tenant === tenant || d.visibility === "global"));
+  r.deployments.forEach((d, i) => {
+    if (!reachable(r.blueprints, r.existing.blueprints, d.blueprintId, d.tenant)) {
+      ctx.addIssue({ code: "custom", path: ["deployments", i, "blueprintId"], message: `blueprint ${d.blueprintId} is neither declared in tenant ${d.tenant} (or global) nor in existing.blueprints` });
+    }
+  });
+  const deployments = r.deployments.map((d) => ({ id: d.deploymentId, tenant: d.tenant, visibility: d.visibility }));
+  r.executions.forEach((e, i) => {
+    if (!reachable(deployments, r.existing.deployments, e.deploymentId, e.tenant)) {
+      ctx.addIssue({ code: "custom", path: ["executions", i, "deploymentId"], message: `deployment ${e.deploymentId} is neither declared in tenant ${e.tenant} (or global) nor in existing.deployments` });
+    }
+  });
+}
+
+function reportDuplicateIds<T extends { tenant: string }>(items: T[], idOf: (item: T) => string, list: string, field: string, ctx: z.RefinementCtx) {
+  const seen = new Map<string, number>();
+  items.forEach((item, i) => {
+    const key = `${item.tenant}/${idOf(item)}`;
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, i);
+    else ctx.addIssue({ code: "custom", path: [list, i, field], message: `duplicate of ${list}[${first}] in tenant ${item.tenant}` });
+  });
+}

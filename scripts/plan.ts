@@ -1,0 +1,54 @@
+// `npm run plan -- <stack> [--json] [--graph FILE]`: runs index.ts offline under Pulumi mocks (no CLI, credentials or network) and
+// shows what the stack would build. Exit 2 on bad usage or invalid config (problems on stderr, nothing on stdout).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigError } from "../components/config/loadStackConfig";
+import { readStackFile, StackFileError } from "./plan/stackFile";
+import { resolveExports, runUnderMocks } from "./plan/recordingMocks";
+import { planJson, planMermaid, planText } from "./plan/render";
+
+const USAGE = "usage: npm run plan -- <stack> [--json] [--graph FILE]   (stacks/Pulumi.<stack>.yaml)";
+const projectDir = path.resolve(__dirname, "..");
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ allowPositionals: true, options: { json: { type: "boolean" }, graph: { type: "string" }, help: { type: "boolean", short: "h" } } });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (parsed.positionals.length !== 1) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const stack = parsed.positionals[0]!;
+
+  try {
+    const { config, secretKeys } = readStackFile(projectDir, stack);
+    const { resources, exports } = await runUnderMocks({ project: "cmom", stack, config, secretKeys }, async () => ({ ...require(path.join(projectDir, "index.ts")) }));
+    if (parsed.values.graph) fs.writeFileSync(parsed.values.graph, planMermaid(resources));
+    process.stdout.write(parsed.values.json ? `${JSON.stringify(planJson(stack, resources), null, 2)}\n` : `${planText(stack, resources, await resolveExports(exports))}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.problems.join("\n")}\n`);
+      return 2;
+    }
+    if (err instanceof StackFileError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+main().then((code) => process.exit(code), (err) => {
+  process.stderr.write(`plan failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});
