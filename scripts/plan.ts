@@ -4,11 +4,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config/loadStackConfig";
-import { readStackFile, StackFileError } from "./plan/stackFile";
+import { readStackFile, resolveStack, StackFileError } from "./plan/stackFile";
 import { resolveExports, runUnderMocks } from "./plan/recordingMocks";
 import { planJson, planMermaid, planText } from "./plan/render";
 
-const USAGE = "usage: npm run plan -- <stack> [--json] [--graph FILE]   (stacks/Pulumi.<stack>.yaml)";
+const USAGE = "usage: npm run plan -- <stack | path/to/Pulumi.<stack>.yaml> [--json] [--graph FILE]   (<stack> reads stacks/Pulumi.<stack>.yaml)";
 const projectDir = path.resolve(__dirname, "..");
 
 async function main(): Promise<number> {
@@ -27,10 +27,10 @@ async function main(): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const stack = parsed.positionals[0]!;
+  const { stack } = resolveStack(projectDir, parsed.positionals[0]!);
 
   try {
-    const { config, secretKeys } = readStackFile(projectDir, stack);
+    const { config, secretKeys } = readStackFile(projectDir, parsed.positionals[0]!);
     const { resources, exports } = await runUnderMocks({ project: "cmom", stack, config, secretKeys }, async () => ({ ...require(path.join(projectDir, "index.ts")) }));
     if (parsed.values.graph) fs.writeFileSync(parsed.values.graph, planMermaid(resources));
     process.stdout.write(parsed.values.json ? `${JSON.stringify(planJson(stack, resources), null, 2)}\n` : `${planText(stack, resources, await resolveExports(exports))}\n`);

@@ -140,7 +140,7 @@ export async function resolveExports(exports: Record<string, unknown>, waitMs = 
       new Promise<unknown>((resolve) => output.apply((v) => { resolve(v); return v; })),
       new Promise<unknown>((resolve) => setTimeout(() => resolve("[unknown]"), waitMs).unref()),
     ]);
-    resolved[key] = (await output.isSecret) ? "[secret]" : plain;
+    resolved[key] = (await pulumi.isSecret(output)) ? "[secret]" : plain;
   }
   return resolved;
 }

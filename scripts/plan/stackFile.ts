@@ -14,15 +14,19 @@ export class StackFileError extends Error {}
 /** Offline, ciphertext cannot be decrypted: it stands in as a placeholder, which previews accept. */
 const ENCRYPTED_PLACEHOLDER = "[placeholder: encrypted in the stack file]";
 
-export function stackFilePath(projectDir: string, stack: string): string {
-  return path.join(projectDir, "stacks", `Pulumi.${stack}.yaml`);
+/** A stack name (`pool` → stacks/Pulumi.pool.yaml) or a path to any `Pulumi.<stack>.yaml`. */
+export function resolveStack(projectDir: string, stackOrFile: string): { stack: string; file: string } {
+  if (/\.ya?ml$/.test(stackOrFile)) {
+    return { stack: path.basename(stackOrFile).replace(/^Pulumi\./, "").replace(/\.ya?ml$/, ""), file: path.resolve(stackOrFile) };
+  }
+  return { stack: stackOrFile, file: path.join(projectDir, "stacks", `Pulumi.${stackOrFile}.yaml`) };
 }
 
-/** Reads `stacks/Pulumi.<stack>.yaml` the way the Pulumi CLI would present it to the program. */
-export function readStackFile(projectDir: string, stack: string): StackFileConfig {
-  const file = stackFilePath(projectDir, stack);
+/** Reads a stack file the way the Pulumi CLI would present its config to the program. */
+export function readStackFile(projectDir: string, stackOrFile: string): StackFileConfig {
+  const { file } = resolveStack(projectDir, stackOrFile);
   if (!fs.existsSync(file)) {
-    const known = fs.readdirSync(path.dirname(file)).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
+    const known = fs.readdirSync(path.join(projectDir, "stacks")).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
     throw new StackFileError(`no stack file ${path.relative(projectDir, file)} (stacks: ${known.join(", ")})`);
   }
   const document = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;

@@ -1,0 +1,92 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { describe, expect, it } from "vitest";
+import { runUnderMocks } from "../../scripts/plan/recordingMocks";
+import { planJson } from "../../scripts/plan/render";
+import { exampleNamespaces, poolWithRealSecrets, PROJECT_DIR, TEST_SECRETS, toPulumiConfig } from "../support/exampleStacks";
+import { ancestorOfType, transitiveDependencies } from "../support/resources";
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-plan-"));
+
+function plan(...args: string[]) {
+  const started = Date.now();
+  const run = spawnSync(process.execPath, [path.join(PROJECT_DIR, "node_modules/tsx/dist/cli.mjs"), "scripts/plan.ts", ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
+  return { ...run, seconds: (Date.now() - started) / 1000 };
+}
+
+function writeStack(name: string, ns: Record<string, unknown>): string {
+  const file = path.join(tmp, `Pulumi.${name}.yaml`);
+  fs.writeFileSync(file, stringify({ config: Object.fromEntries(Object.entries(ns).map(([k, v]) => [`cmom:${k}`, v])) }));
+  return file;
+}
+
+describe("npm run plan", () => {
+  it("prints the pool stack as JSON offline in under 10 s, with no node depending on another node", () => {
+    const graph = path.join(tmp, "pool.mmd");
+    const run = plan("pool", "--json", "--graph", graph);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.seconds).toBeLessThan(10);
+    const out = JSON.parse(run.stdout);
+    expect(out.stack).toBe("pool");
+    expect(Object.keys(out.resources[0]).sort()).toEqual(["dependsOn", "inputs", "name", "parent", "type", "urn"]);
+
+    const node = "cmom:openstack:ManagerNode";
+    const owner = (urn: string) => ancestorOfType(out.resources, urn, node);
+    const nodeResources = out.resources.filter((r: { urn: string }) => owner(r.urn) !== undefined);
+    expect(new Set(nodeResources.map((r: { urn: string }) => owner(r.urn))).size).toBe(3);
+    for (const r of nodeResources) {
+      for (const dep of transitiveDependencies(out.resources, r.urn)) {
+        const depOwner = owner(dep);
+        if (depOwner !== undefined) expect(depOwner, `${r.urn} waits for ${dep}`).toBe(owner(r.urn));
+      }
+    }
+
+    const mermaid = fs.readFileSync(graph, "utf8");
+    expect(mermaid.startsWith("flowchart LR\n")).toBe(true);
+    expect(mermaid).toMatch(/subgraph r\d+\["cmom:openstack:ManagerNode<br\/>pool-node-0"\]/);
+    expect(mermaid).toMatch(/ r\d+ --> r\d+/);
+  });
+
+  it("prints the resource tree and a count per type by default", () => {
+    const run = plan("floating");
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^ {2}▸ cmom:openstack:ManagerNode {2}floating-node-1$/m);
+    expect(run.stdout).toMatch(/^ +2 {2}openstack:networking\/floatingIp:FloatingIp$/m);
+  });
+
+  it("exits 2 with every problem on stderr and nothing on stdout when the config is invalid", () => {
+    const ns = exampleNamespaces("pool") as Record<string, any>;
+    ns.openstack.resourcePool[2].ipAddress = "10.0.0.999";
+    delete ns.cluster.adminPassword;
+    const run = plan(writeStack("broken", ns), "--json");
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.trim().split("\n")).toEqual(expect.arrayContaining([
+      "cmom:openstack.resourcePool[2].ipAddress: not an IPv4 address",
+      "cmom:cluster.adminPassword: required",
+    ]));
+  });
+
+  it("exits 2 naming the known stacks for an unknown stack", () => {
+    const run = plan("nope");
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain("stacks: floating, pool, private");
+  });
+
+  it("accepts encrypted values as placeholders and never prints a secret", async () => {
+    const ns = exampleNamespaces("floating") as Record<string, any>;
+    ns.cluster.adminPassword = { secure: "v1:AAAABBBBCCCC" };
+    const run = plan(writeStack("encrypted", ns), "--json");
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).not.toContain("v1:AAAABBBBCCCC");
+
+    const { config, secretKeys } = toPulumiConfig(poolWithRealSecrets());
+    const { resources } = await runUnderMocks({ project: "cmom", stack: "leak", config, secretKeys }, async () => ({ ...(await import("../../index")) }));
+    const printed = JSON.stringify(planJson("leak", resources));
+    for (const secret of Object.values(TEST_SECRETS)) expect(printed).not.toContain(secret.trim().split("\n")[1] ?? secret);
+  });
+});
