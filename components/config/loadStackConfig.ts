@@ -40,16 +40,14 @@ export interface ParseOptions {
   readonly isSecret: (key: string) => boolean;
 }
 
-/** Namespaces whose values may carry secrets; they must be set with `pulumi config set --secret --path …`. */
-interface CountingPolicy extends SecretPolicy { secretValues: number }
-
 /**
  * Parses the `cmom:*` config (values as Pulumi hands them to the program: JSON text for objects) into a StackConfig.
  * Throws ConfigError listing every problem, before any resource exists.
  */
 export function parseStackConfig(raw: Readonly<Record<string, string>>, options: ParseOptions): StackConfig {
   const problems: string[] = [];
-  const policy: CountingPolicy = { allowPlaceholders: options.allowPlaceholders, secretValues: 0 };
+  let secretValues = 0;
+  const policy: SecretPolicy = { allowPlaceholders: options.allowPlaceholders, onSecretValue: () => { secretValues++; } };
   const values = new Map<string, unknown>();
   for (const [key, text] of Object.entries(raw)) {
     if (!key.startsWith(`${NAMESPACE}:`)) continue;
@@ -72,11 +70,12 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, options:
   const parsed: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(schemas)) {
     const key = `${NAMESPACE}:${name}`;
-    policy.secretValues = 0;
+    secretValues = 0;
     const result = (schema as z.ZodType).safeParse(values.get(name));
     if (!result.success) problems.push(...formatIssues(key, result.error.issues));
     else parsed[name] = result.data;
-    if (policy.secretValues > 0 && !options.isSecret(key)) {
+    // A secret typed in plain text would sit unencrypted in the stack file (and in git).
+    if (secretValues > 0 && !options.isSecret(key)) {
       problems.push(`${key}: holds secret values in plain text; set each with \`pulumi config set --secret --path ${name}.<key> …\``);
     }
   }

@@ -37,6 +37,8 @@ export const PLACEHOLDER = /^\[placeholder\b[^\]]*\]$/;
 export interface SecretPolicy {
   /** True when a placeholder value may stand in for a secret (offline plan, preview). */
   readonly allowPlaceholders: boolean;
+  /** Told of every real (non-placeholder) secret value, so the loader can insist it was set with --secret. */
+  readonly onSecretValue: () => void;
 }
 
 /**
@@ -51,6 +53,7 @@ export function secretString(policy: SecretPolicy, check: z.ZodString = nonEmpty
       }
       return;
     }
+    policy.onSecretValue();
     const result = check.safeParse(value);
     if (!result.success) ctx.addIssue({ code: "custom", message: result.error.issues[0]?.message ?? "invalid" });
   }).transform((value) => pulumi.secret(value));
