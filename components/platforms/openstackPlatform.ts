@@ -1,0 +1,27 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "../config/loadStackConfig";
+import { nodeNames } from "../config/nodeNames";
+import { ClusterDns } from "../dns/clusterDns";
+import { OpenStackCluster } from "../openstack/openstackCluster";
+import { clusterIpsOf } from "../outputs/clusterIps";
+import type { StackOutputs } from "./stackOutputs";
+
+/** A Cloudify Manager cluster on OpenStack VMs: servers, DNS, then (in later steps) install and cluster formation. */
+export function deployOnOpenStack(config: StackConfig): StackOutputs {
+  const openstack = config.openstack!;
+  const cluster = config.cluster!;
+  const name = config.stack;
+  const names = nodeNames(cluster.instances, cluster.namePrefix, openstack);
+  const infra = new OpenStackCluster(name, { openstack, nodeNames: names, stack: config.stack });
+  const dns = config.dns && new ClusterDns(`${name}-dns`, {
+    dns: config.dns,
+    nodes: infra.nodes.map((node, index) => ({ recordName: config.dns!.nodeRecords?.[index] ?? names[index]!, address: node.publicIp })),
+  });
+
+  return {
+    clusterIps: clusterIpsOf(infra.nodes.map((node) => node.publicIp)),
+    nodes: pulumi.all(infra.nodes.map((node, index) => pulumi.all([node.privateIp, node.publicIp]).apply(([privateIp, publicIp]) => ({
+      name: names[index]!, privateIp, publicIp, fqdn: dns?.nodeFqdns[index] ?? null,
+    })))),
+  };
+}
