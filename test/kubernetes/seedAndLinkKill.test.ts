@@ -1,0 +1,119 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { persistedPaths } from "../../components/kubernetes/persistence/persistedPaths";
+import { persistedSubPath } from "../../components/kubernetes/persistence/layout";
+import {
+  buildImage,
+  type EntryState,
+  makeSandbox,
+  run,
+  type RunResult,
+  type Sandbox,
+  snapshot,
+  start,
+} from "./fixtures/seedAndLinkHarness";
+
+// Big enough that a first start takes a few hundred milliseconds, so kills land inside copies, syncs and renames.
+const PATHS = persistedPaths.systemd;
+const SHAPE = { dirs: 10, filesPerDir: 30, bigFileBytes: 1_000_000 };
+const VERSION = "5.0.5";
+
+let box: Sandbox;
+let expected: Record<string, Record<string, EntryState>>;
+let firstStartMs: number;
+let volumes = 0;
+
+/** A fresh, empty volume on the sandbox and the environment that points the script at it. */
+function freshVolume(): { volume: string; env: NodeJS.ProcessEnv } {
+  const volume = path.join(box.dir, `volume-${volumes++}`);
+  fs.mkdirSync(volume);
+  return { volume, env: { ...box.env(PATHS, VERSION), CMOM_PERSIST_MOUNT: volume } };
+}
+
+/** Where a kill landed: the last progress line the script had printed. */
+function stageOf(result: RunResult): string {
+  if (result.code === 0) return "finished before the kill";
+  const lines = result.stdout.trim().split("\n").filter(Boolean);
+  return lines.at(-1) ?? "before any output";
+}
+
+function expectCompleteAndConsistent(volume: string): void {
+  for (const p of PATHS) expect(snapshot(path.join(volume, persistedSubPath(p)))).toEqual(expected[p]);
+  expect(fs.readFileSync(path.join(volume, "cmom", "VERSION"), "utf8")).toBe(`${VERSION}\n`);
+  expect(fs.readFileSync(path.join(volume, "cmom", "SEEDED"), "utf8").trim().split("\n")).toEqual([...PATHS].sort());
+  expect(fs.existsSync(path.join(volume, "cmom", "staging"))).toBe(false);
+}
+
+beforeAll(async () => {
+  box = makeSandbox();
+  buildImage(box, PATHS, SHAPE);
+  expected = Object.fromEntries(PATHS.map((p) => [p, snapshot(box.inImage(p))]));
+  // Measure an uninterrupted first start (twice; the slower one) to spread the kills over its whole duration.
+  const durations: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const { env } = freshVolume();
+    const began = performance.now();
+    const result = await run(["seed"], env);
+    expect(result.code).toBe(0);
+    durations.push(result.endedAt - began);
+  }
+  firstStartMs = Math.max(...durations);
+});
+afterAll(() => box.remove());
+
+it("SIGKILL at 12 evenly spaced moments of a first start, then a restart: complete, consistent tree", async () => {
+  const kills = 12;
+  const stages: string[] = [];
+  let restartsThatCleanedStaging = 0;
+  for (let i = 0; i < kills; i++) {
+    const { volume, env } = freshVolume();
+    const running = start(["seed"], env);
+    await sleep((firstStartMs * (i + 0.5)) / kills);
+    running.killGroup();
+    stages.push(stageOf(await running.done));
+
+    const restart = await run(["seed"], env);
+    expect(restart.stderr).toBe("");
+    expect(restart.code).toBe(0);
+    if (restart.stdout.includes("removing stale staging")) restartsThatCleanedStaging++;
+    expectCompleteAndConsistent(volume);
+  }
+  // The kills really were spread over the run, and several of them cut a copy in half.
+  expect(new Set(stages).size, `stages hit: ${stages.join(" | ")}`).toBeGreaterThanOrEqual(4);
+  expect(restartsThatCleanedStaging, `stages hit: ${stages.join(" | ")}`).toBeGreaterThanOrEqual(2);
+});
+
+it("repeated SIGKILLs after random delays on the same volume, then a clean start: complete, consistent tree", async () => {
+  const { volume, env } = freshVolume();
+  const delays: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const running = start(["seed"], env);
+    const delay = Math.random() * firstStartMs;
+    delays.push(Math.round(delay));
+    await sleep(delay);
+    running.killGroup();
+    await running.done;
+  }
+  const last = await run(["seed"], env);
+  expect(last.code, `delays (ms): ${delays.join(", ")}\n${last.stderr}`).toBe(0);
+  expectCompleteAndConsistent(volume);
+});
+
+it("SIGKILL of later starts never loses data written after the first one", async () => {
+  const { volume, env } = freshVolume();
+  expect((await run(["seed"], env)).code).toBe(0);
+  const db = path.join(volume, persistedSubPath(PATHS[0]));
+  fs.writeFileSync(path.join(db, "committed-after-start"), "row\n");
+  const state = snapshot(path.join(volume, "cmom", "data"));
+
+  for (let i = 0; i < 5; i++) {
+    const running = start(["seed"], env);
+    await sleep(i * 5);
+    running.killGroup();
+    await running.done;
+  }
+  expect((await run(["seed"], env)).code).toBe(0);
+  expect(snapshot(path.join(volume, "cmom", "data"))).toEqual(state);
+});
