@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Recording fakes of `rpm`, `cfy_manager` and `cfy` for the cmom-node-setup tests (invoked through symlinks in bin/).
+"""Recording fakes of `rpm`, `cfy_manager` and `cfy` for the cmom-node-setup tests (invoked through symlinks in bin/),
+and a recording pass-through to the real `curl`.
 
 Each call is appended to $FAKE_STATE/calls.jsonl as {"cmd", "argv", "env"} (env: the CLOUDIFY_* variables).
 Per node state lives in $FAKE_STATE/state.json; managers and clusters shared between nodes in $FAKE_REGISTRY.
@@ -215,9 +216,21 @@ def check_credentials(manager):
         die("401: Unauthorized: wrong or missing CLOUDIFY_USERNAME/CLOUDIFY_PASSWORD")
 
 
+def exec_real(cmd, args):
+    """Recorded pass-through to the real tool (curl: the test stage and downloads must speak real TLS)."""
+    here = os.path.dirname(os.path.abspath(sys.argv[0]))
+    for directory in os.environ["PATH"].split(os.pathsep):
+        candidate = os.path.join(directory, cmd)
+        if os.path.abspath(directory) != here and os.access(candidate, os.X_OK):
+            os.execv(candidate, [cmd] + args)
+    die("fake %s: no real %s on PATH" % (cmd, cmd), 127)
+
+
 def main():
     cmd, args = os.path.basename(sys.argv[0]), sys.argv[1:]
     record(cmd, args)
+    if cmd == "curl":
+        exec_real(cmd, args)
     state = load(STATE_FILE, {})
     registry = load(REGISTRY_FILE, {"managers": {}, "clusters": {}, "membership": {}})
     try:

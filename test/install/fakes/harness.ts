@@ -24,7 +24,7 @@ export interface RunResult {
 }
 
 export interface FakeCall {
-  cmd: "rpm" | "cfy" | "cfy_manager";
+  cmd: "rpm" | "cfy" | "cfy_manager" | "curl";
   argv: string[];
   env: Record<string, string>;
 }
@@ -192,7 +192,13 @@ export function runTool(argv: string[], env: Record<string, string> = {}): Promi
   return new Promise((resolve) => {
     // Async on purpose: a test's in-process HTTPS server must keep serving while the tool runs.
     execFile(TOOL, argv, {
-      env: { PATH: `${FAKE_BIN}:/usr/bin:/bin:/usr/sbin:/sbin:${process.env.PATH ?? ""}`, LANG: "C.UTF-8", ...env },
+      env: {
+        PATH: `${FAKE_BIN}:/usr/bin:/bin:/usr/sbin:/sbin:${process.env.PATH ?? ""}`,
+        LANG: "C.UTF-8",
+        // CMOM_PYTHON=/path/to/python2.7 npx vitest run test/install runs the suite against the nodes' python 2.
+        ...(process.env.CMOM_PYTHON ? { CMOM_PYTHON: process.env.CMOM_PYTHON } : {}),
+        ...env,
+      },
       timeout: 60_000,
     }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;

@@ -1,0 +1,116 @@
+// HA formation (Cloudify 4.x CLI): cluster_start on the leader and cluster_join on members, both idempotent.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Certificates, FakeNode, makeCertificates } from "./fakes/harness";
+
+const LEADER_IP = "10.0.0.11";
+const MEMBER_IP = "10.0.0.12";
+let certs: Certificates;
+let scratch: string;
+let leader: FakeNode;
+let member: FakeNode;
+
+beforeAll(() => {
+  certs = makeCertificates();
+});
+afterAll(() => {
+  fs.rmSync(path.dirname(certs.dir), { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-cluster-"));
+  const registry = path.join(scratch, "registry.json"); // what the managers know about each other
+  leader = new FakeNode(certs, {
+    nodeName: "manager-0", privateIp: LEADER_IP,
+    cluster: { role: "leader", leaderIp: LEADER_IP, nodeName: "manager-0" },
+  }, registry);
+  member = new FakeNode(certs, {
+    nodeName: "manager-1", privateIp: MEMBER_IP,
+    cluster: { role: "member", leaderIp: LEADER_IP, nodeName: "manager-1" },
+  }, registry);
+  await leader.runAll("post_install", "config", "init");
+  await member.runAll("post_install", "config", "init");
+  leader.clearCalls();
+  member.clearCalls();
+  return () => {
+    leader.remove();
+    member.remove();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  };
+});
+
+const clusterCommands = (node: FakeNode) =>
+  node.commandLines().filter((line) => /^cfy cluster (start|join|nodes remove)/.test(line));
+
+describe("cluster_start", () => {
+  it("starts the cluster once on the leader with its private IP and node name", async () => {
+    await leader.runAll("cluster_start", "cluster_start");
+    expect(clusterCommands(leader)).toEqual([
+      `cfy cluster start --cluster-host-ip ${LEADER_IP} --cluster-node-name manager-0`]);
+    expect(leader.registryContent().clusters[LEADER_IP]).toEqual([
+      { name: "manager-0", host_ip: LEADER_IP, state: "leader" }]);
+  });
+
+  it("refuses to run on a member, and cluster_join refuses to run on the leader", async () => {
+    const start = await member.run("cluster_start");
+    expect(start.code).toBe(1);
+    expect(start.stderr).toBe("cmom-node-setup cluster_start: cluster.role is 'member': cluster_start is for the leader\n");
+    const join = await leader.run("cluster_join");
+    expect(join.code).toBe(1);
+    expect(join.stderr).toMatch(/cluster.role is 'leader': cluster_join is for the member/);
+  });
+});
+
+describe("cluster_join", () => {
+  it("joins the leader once; a rerun finds the node a member and changes nothing", async () => {
+    await leader.runAll("cluster_start");
+    await member.runAll("cluster_join", "cluster_join");
+    expect(clusterCommands(member)).toEqual([
+      `cfy cluster join --cluster-host-ip ${MEMBER_IP} --cluster-node-name manager-1 ${LEADER_IP}`]);
+    expect(leader.registryContent().clusters[LEADER_IP].map((node) => node.name)).toEqual(["manager-0", "manager-1"]);
+  });
+
+  it("after a reinstall, removes its stale entry through the leader before joining again", async () => {
+    await leader.runAll("cluster_start");
+    await member.runAll("cluster_join", "cleanup", "config", "init"); // healed: reinstalled, the leader still lists it
+    member.clearCalls();
+    await member.runAll("cluster_join", "cluster_join");
+    expect(clusterCommands(member)).toEqual([
+      "cfy cluster nodes remove manager-1",
+      `cfy cluster join --cluster-host-ip ${MEMBER_IP} --cluster-node-name manager-1 ${LEADER_IP}`,
+    ]);
+    // The removal went through the leader's profile, the join through the member's own.
+    const profiles = member.commandLines().filter((line) => /^cfy (profiles use|cluster (nodes remove|join))/.test(line));
+    expect(profiles.slice(0, 5).map((line) => line.split(" -t ")[0])).toEqual([
+      `cfy profiles use ${MEMBER_IP}`, `cfy profiles use ${LEADER_IP}`, "cfy cluster nodes remove manager-1",
+      `cfy profiles use ${MEMBER_IP}`, expect.stringMatching(/^cfy cluster join/)]);
+    expect(leader.registryContent().clusters[LEADER_IP].map((node) => node.name)).toEqual(["manager-0", "manager-1"]);
+  });
+
+  it("retries a failed join with backoff and succeeds", async () => {
+    await leader.runAll("cluster_start");
+    member.setState({ failJoins: 2 });
+    const result = await member.run("cluster_join");
+    expect(result.code).toBe(0);
+    expect(clusterCommands(member).filter((line) => line.startsWith("cfy cluster join"))).toHaveLength(3);
+  });
+
+  it("fails after bounded retries, naming the reason, when the leader has not started the cluster", async () => {
+    const result = await member.run("cluster_join");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`cmom-node-setup cluster_join: cfy cluster join ${LEADER_IP} failed after 3 attempts: ` +
+      "This manager machine is not part of a Cloudify Manager cluster\n");
+    expect(clusterCommands(member)).toEqual([]);
+  });
+
+  it("needs cluster keys in node.json", async () => {
+    member.writeConfig({ cluster: null });
+    const result = await member.run("cluster_join");
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/config has no 'cluster' object/);
+    member.writeConfig({ cluster: { role: "member", nodeName: "manager-1" } });
+    expect((await member.run("cluster_join")).stderr).toMatch(/key 'cluster.leaderIp' must be a non-empty string/);
+  });
+});
