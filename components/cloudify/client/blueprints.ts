@@ -1,0 +1,107 @@
+import { writeBlueprintTarGz } from "./archives";
+import { pollUntil } from "./backoff";
+import { tarGzTreeDigest } from "./content-hash";
+import { isNotFound } from "./errors";
+import { listAll } from "./list";
+import type { ManagerApi } from "./manager";
+import { objectPath } from "./paths";
+import type { CloudifyRest } from "./rest";
+import { withTempDir } from "./temp-dir";
+import { BLUEPRINT_FAILED_STATES, BLUEPRINT_UPLOADED, type Blueprint, type Visibility } from "./types";
+
+export interface UploadBlueprint {
+  /** Folder holding the main yaml and everything it imports; becomes the archive's single top-level directory. */
+  readonly folder: string;
+  readonly mainFileName: string;
+  readonly visibility: Visibility;
+  /** How long to wait for a 5.2+ asynchronous upload to be parsed. */
+  readonly timeoutMs: number;
+}
+
+/** A 5.2+ upload ended in a failed state (`failed_parsing`, `invalid`, …). */
+export class BlueprintUploadError extends Error {
+  constructor(readonly blueprint: Blueprint) {
+    super(`Cloudify blueprint ${blueprint.id} upload ended ${blueprint.state}${blueprint.error ? `: ${blueprint.error}` : ""}`);
+    this.name = "BlueprintUploadError";
+  }
+}
+
+/** `/blueprints`. */
+export class BlueprintsApi {
+  constructor(
+    private readonly rest: CloudifyRest,
+    private readonly manager: ManagerApi,
+    private readonly pollIntervalMs: number,
+  ) {}
+
+  /**
+   * Uploads a folder as a tar.gz (built in a private temp dir, streamed from disk) and, on 5.2+, waits for the
+   * asynchronous parse. A repeat answers 409 `conflict_error`.
+   */
+  async upload(id: string, request: UploadBlueprint): Promise<Blueprint> {
+    const asyncUpload = await this.manager.isAtLeast("5.2");
+    const created = await withTempDir("cmom-blueprint", async (dir) => {
+      const archive = `${dir}/${id}.tar.gz`;
+      await writeBlueprintTarGz(request.folder, archive);
+      return this.rest.call<Blueprint>({
+        method: "PUT",
+        path: objectPath("blueprints", id),
+        query: { visibility: request.visibility, application_file_name: request.mainFileName, async_upload: asyncUpload ? true : undefined },
+        uploadFile: archive,
+        expect: [201],
+      });
+    });
+    return this.waitUploaded(created, request.timeoutMs);
+  }
+
+  /** Returns the blueprint once uploaded (at once before 5.2); throws BlueprintUploadError on a failed state. */
+  async waitUploaded(blueprint: Blueprint, timeoutMs: number): Promise<Blueprint> {
+    let current = blueprint;
+    const settled = (b: Blueprint): Blueprint | undefined => {
+      if (b.state === undefined || b.state === BLUEPRINT_UPLOADED) return b;
+      if (BLUEPRINT_FAILED_STATES.includes(b.state)) throw new BlueprintUploadError(b);
+      return undefined;
+    };
+    return (
+      settled(current) ??
+      pollUntil(
+        async () => {
+          const fresh = await this.get(blueprint.id);
+          if (fresh === undefined) throw new Error(`Cloudify blueprint ${blueprint.id} disappeared during its upload`);
+          current = fresh;
+          return settled(fresh);
+        },
+        { intervalMs: this.pollIntervalMs, timeoutMs, describe: () => `blueprint ${blueprint.id} upload (still ${current.state})` },
+      )
+    );
+  }
+
+  async get(id: string): Promise<Blueprint | undefined> {
+    try {
+      return await this.rest.call<Blueprint>({ method: "GET", path: objectPath("blueprints", id), expect: [200] });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  list(): Promise<Blueprint[]> {
+    return listAll<Blueprint>(this.rest, "/blueprints");
+  }
+
+  /** Tree digest of the stored archive (see content-hash.ts), streamed: compares an existing blueprint with a local folder. */
+  archiveDigest(id: string): Promise<string> {
+    return this.rest.download({ method: "GET", path: objectPath("blueprints", id, "archive"), expect: [200] }, (body) => tarGzTreeDigest(body));
+  }
+
+  /** Deletes a blueprint; false when it did not exist. Deployments of it → 400 `dependent_exists_error`. */
+  async delete(id: string, force = false): Promise<boolean> {
+    try {
+      await this.rest.call({ method: "DELETE", path: objectPath("blueprints", id), query: { force }, expect: [200, 204] });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+}

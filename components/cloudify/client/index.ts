@@ -1,0 +1,54 @@
+import { BlueprintsApi } from "./blueprints";
+import { assertConnection, DEFAULT_TUNING, type ClientTuning, type CloudifyConnection } from "./connection";
+import { DeploymentsApi } from "./deployments";
+import { ExecutionsApi } from "./executions";
+import { ManagerApi } from "./manager";
+import { PluginsApi } from "./plugins";
+import { CloudifyRest } from "./rest";
+import { SecretsApi } from "./secrets";
+import { SnapshotsApi } from "./snapshots";
+import { TenantsApi } from "./tenants";
+
+/**
+ * Client of one Cloudify Manager cluster's REST API v3.1 (Cloudify 4.3–5.2). Every request carries basic auth and the
+ * `Tenant` header, verifies TLS against `connection.caCert`, fails over across `connection.endpoints` and retries
+ * with bounded backoff (see rest.ts).
+ */
+export class CloudifyClient {
+  readonly rest: CloudifyRest;
+  readonly manager: ManagerApi;
+  readonly tenants: TenantsApi;
+  readonly secrets: SecretsApi;
+  readonly plugins: PluginsApi;
+  readonly blueprints: BlueprintsApi;
+  readonly deployments: DeploymentsApi;
+  readonly executions: ExecutionsApi;
+  readonly snapshots: SnapshotsApi;
+
+  constructor(connection: CloudifyConnection, tuning: Partial<ClientTuning> = {}) {
+    assertConnection(connection);
+    const fullTuning: ClientTuning = { ...DEFAULT_TUNING, ...tuning };
+    this.rest = new CloudifyRest(connection, fullTuning);
+    this.manager = new ManagerApi(this.rest);
+    this.tenants = new TenantsApi(this.rest);
+    this.secrets = new SecretsApi(this.rest);
+    this.plugins = new PluginsApi(this.rest);
+    this.blueprints = new BlueprintsApi(this.rest, this.manager, fullTuning.pollIntervalMs);
+    this.deployments = new DeploymentsApi(this.rest, fullTuning.pollIntervalMs);
+    this.executions = new ExecutionsApi(this.rest, fullTuning.pollIntervalMs);
+    this.snapshots = new SnapshotsApi(this.rest, this.executions, this.manager);
+  }
+}
+
+export { BlueprintUploadError, type UploadBlueprint } from "./blueprints";
+export { connectionProblems, assertConnection, DEFAULT_TUNING, RESOURCE_ID_PATTERN, type ClientTuning, type CloudifyConnection } from "./connection";
+export { folderTreeDigest, pluginContentHash, sha256OfFile } from "./content-hash";
+export { CREATE_ENVIRONMENT_WORKFLOW, type CreateDeployment } from "./deployments";
+export { CloudifyApiError, CloudifyConnectionError, CloudifyTlsError, CloudifyUnavailableError, isApiError, isNotFound } from "./errors";
+export { ExecutionFailedError, type StartExecution } from "./executions";
+export { compareVersions } from "./manager";
+export type { UploadPlugin } from "./plugins";
+export type { SecretFields } from "./secrets";
+export type { CreateSnapshot, RestoreSnapshot } from "./snapshots";
+export * from "./types";
+export { readWagonMetadata, type WagonMetadata } from "./wagon";

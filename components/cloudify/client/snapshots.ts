@@ -1,0 +1,130 @@
+import { pollUntil } from "./backoff";
+import { toFile } from "./download-file";
+import { isNotFound } from "./errors";
+import type { ExecutionsApi } from "./executions";
+import { listAll } from "./list";
+import type { ManagerApi } from "./manager";
+import { objectPath } from "./paths";
+import type { CloudifyRest } from "./rest";
+import type { Execution, Snapshot } from "./types";
+
+export interface CreateSnapshot {
+  readonly includeCredentials?: boolean;
+  readonly includeLogs?: boolean;
+  readonly includeEvents?: boolean;
+  readonly queue?: boolean;
+}
+
+export interface RestoreSnapshot {
+  readonly recreateDeploymentsEnvs: boolean;
+  readonly force: boolean;
+  readonly restoreCertificates?: boolean;
+  /** Only together with restoreCertificates (the manager answers 400 otherwise). */
+  readonly noReboot?: boolean;
+  readonly ignorePluginFailure?: boolean;
+  /** Seconds the manager allows the restore. */
+  readonly timeout?: number;
+}
+
+/** `/snapshots` and `/snapshot-status`. Track the returned executions with ExecutionsApi.waitForSuccess. */
+export class SnapshotsApi {
+  constructor(
+    private readonly rest: CloudifyRest,
+    private readonly executions: ExecutionsApi,
+    private readonly manager: ManagerApi,
+  ) {}
+
+  /** Starts `create_snapshot`; returns its execution (201). A repeat answers 409. */
+  create(id: string, request: CreateSnapshot = {}): Promise<Execution> {
+    return this.rest.call<Execution>({
+      method: "PUT",
+      path: objectPath("snapshots", id),
+      json: {
+        include_credentials: request.includeCredentials ?? true,
+        include_logs: request.includeLogs ?? true,
+        include_events: request.includeEvents ?? true,
+        queue: request.queue ?? false,
+      },
+      expect: [201],
+    });
+  }
+
+  async get(id: string): Promise<Snapshot | undefined> {
+    try {
+      return await this.rest.call<Snapshot>({ method: "GET", path: objectPath("snapshots", id), expect: [200] });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  list(): Promise<Snapshot[]> {
+    return listAll<Snapshot>(this.rest, "/snapshots");
+  }
+
+  /** Streams the archive to `file` (complete or not at all); returns its size. A failed snapshot → 400 `snapshot_action_error`. */
+  download(id: string, file: string): Promise<number> {
+    return this.rest.download({ method: "GET", path: objectPath("snapshots", id, "archive"), expect: [200] }, toFile(file));
+  }
+
+  /** Streams `file` from disk as snapshot `id` (201, status `uploaded`). A repeat answers 409. */
+  upload(id: string, file: string): Promise<Snapshot> {
+    return this.rest.call<Snapshot>({ method: "PUT", path: objectPath("snapshots", id, "archive"), uploadFile: file, expect: [201] });
+  }
+
+  /**
+   * Starts `restore_snapshot` (200). POST is not idempotent: after an ambiguous failure, a restore execution that did
+   * not exist before is adopted instead of starting another.
+   */
+  async restore(id: string, request: RestoreSnapshot): Promise<Execution> {
+    const restores = async (): Promise<Execution[]> =>
+      (await this.executions.list({ workflowId: "restore_snapshot", includeSystem: true })).filter((e) => e.parameters?.snapshot_id === id);
+    const before = new Set((await restores()).map((e) => e.id));
+    return this.rest.call<Execution>({
+      method: "POST",
+      path: objectPath("snapshots", id, "restore"),
+      json: {
+        recreate_deployments_envs: request.recreateDeploymentsEnvs,
+        force: request.force,
+        restore_certificates: request.restoreCertificates ?? false,
+        no_reboot: request.noReboot ?? false,
+        ignore_plugin_failure: request.ignorePluginFailure ?? false,
+        timeout: request.timeout ?? 300,
+      },
+      expect: [200],
+      reconcile: async () => (await restores()).find((e) => !before.has(e.id)),
+    });
+  }
+
+  /** 5.0.5+: whether a restore is running (unauthenticated endpoint). */
+  async restoreRunning(): Promise<boolean> {
+    const answer = await this.rest.call<{ status: string }>({ method: "GET", path: "/snapshot-status", expect: [200] });
+    return answer.status === "running";
+  }
+
+  /**
+   * Waits for a restore execution to succeed. While it runs the manager answers most endpoints 503
+   * `in_snapshot_restore_error`, so 5.0.5+ managers are watched through `/snapshot-status` first.
+   */
+  async waitForRestore(executionId: string, timeoutMs: number, pollIntervalMs: number): Promise<Execution> {
+    const deadline = Date.now() + timeoutMs;
+    if (await this.manager.isAtLeast("5.0.5")) {
+      await pollUntil(async () => ((await this.restoreRunning()) ? undefined : true), {
+        intervalMs: pollIntervalMs,
+        timeoutMs,
+        describe: () => `snapshot restore ${executionId} to stop running`,
+      });
+    }
+    return this.executions.waitForSuccess(executionId, Math.max(0, deadline - Date.now()));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    try {
+      await this.rest.call({ method: "DELETE", path: objectPath("snapshots", id), expect: [200] });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+}

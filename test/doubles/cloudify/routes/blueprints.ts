@@ -1,0 +1,141 @@
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { archiveFormat, extractArchive } from "../archive-reader";
+import { parseBlueprint } from "../blueprint-parser";
+import { fail, ManagerError, parseBoolean, timestamp, validateId } from "../http";
+import { listReply } from "../listing";
+import type { DoubleContext, Route } from "../router";
+import { present, type BlueprintPlan, type BlueprintRecord } from "../state";
+import { deleteReply, receiveArchive, visibilityOf } from "./common";
+
+const FIELDS = ["id", "created_at", "updated_at", "main_file_name", "plan", "description", "visibility", "tenant_name", "created_by", "state", "error"];
+
+let extractCounter = 0;
+
+/** /blueprints: synchronous parse up to 5.1; 5.2+ an `upload_blueprint` execution, optionally answered before it ends. */
+export function blueprintRoutes(d: DoubleContext): Route[] {
+  const view = (blueprint: BlueprintRecord): Record<string, unknown> => {
+    const shown = present(blueprint, ["archiveFile"]);
+    if (!d.features.asyncBlueprintUpload) {
+      delete shown.state;
+      delete shown.error;
+    }
+    return shown;
+  };
+  const find = (tenant: string, id: string): BlueprintRecord => {
+    const blueprint = d.state.blueprints.get(tenant, id);
+    if (!blueprint) throw fail.notFound("Blueprint", id);
+    return blueprint;
+  };
+  const parseArchive = async (archive: string, mainFileName: string): Promise<BlueprintPlan> => {
+    const dir = join(d.dir, `extract-${++extractCounter}`);
+    try {
+      try {
+        await extractArchive(archive, dir);
+      } catch (error) {
+        throw fail.badParameters(`Failed extracting the blueprint archive: ${(error as Error).message}`);
+      }
+      return await parseBlueprint(dir, mainFileName);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  return [
+    {
+      method: "PUT",
+      pattern: "/blueprints/:id",
+      handler: async (ctx) => {
+        const { id } = ctx.params;
+        validateId(id, "blueprint_id");
+        const visibility = visibilityOf(ctx.query.get("visibility") ?? undefined);
+        const mainFileName = ctx.query.get("application_file_name") ?? "blueprint.yaml";
+        const asyncUpload = d.features.asyncBlueprintUpload && parseBoolean(ctx.query.get("async_upload") ?? undefined, "async_upload", false);
+        if (d.state.blueprints.get(ctx.tenant, id)) throw fail.conflict("Blueprint", id, ctx.tenant);
+        const archiveFile = await receiveArchive(d, ctx, "blueprint_archive_url");
+        const now = timestamp();
+        const blueprint: BlueprintRecord = {
+          id,
+          main_file_name: mainFileName,
+          description: null,
+          plan: null,
+          visibility,
+          tenant_name: ctx.tenant,
+          created_by: ctx.user,
+          created_at: now,
+          updated_at: now,
+          archiveFile,
+        };
+        if (!d.features.asyncBlueprintUpload) {
+          const plan = await parseArchive(archiveFile, mainFileName);
+          Object.assign(blueprint, { plan, description: plan.description });
+          d.state.blueprints.set(ctx.tenant, id, blueprint);
+          return { status: 201, json: view(blueprint) };
+        }
+        Object.assign(blueprint, { state: "pending", error: null });
+        d.state.blueprints.set(ctx.tenant, id, blueprint);
+        const upload = d.engine.run(
+          { workflowId: "upload_blueprint", deploymentId: null, blueprintId: id, parameters: { blueprint_id: id, app_file_name: mainFileName }, isSystem: true, tenant: ctx.tenant, user: ctx.user },
+          {
+            onSuccess: async () => {
+              blueprint.state = "parsing";
+              try {
+                const plan = await parseArchive(archiveFile, mainFileName);
+                Object.assign(blueprint, { plan, description: plan.description, state: "uploaded", updated_at: timestamp() });
+              } catch (error) {
+                const extracting = error instanceof ManagerError && error.errorCode === "bad_parameters_error";
+                Object.assign(blueprint, { state: extracting ? "failed_extracting" : "failed_parsing", error: (error as Error).message });
+                throw error;
+              }
+            },
+            onEnd: (execution) => {
+              if (execution.status !== "terminated" && blueprint.state !== "failed_extracting" && blueprint.state !== "failed_parsing") {
+                Object.assign(blueprint, { state: "failed_uploading", error: execution.error });
+              }
+            },
+          },
+        );
+        if (asyncUpload) return { status: 201, json: view(blueprint) };
+        await d.engine.finished(upload);
+        if (blueprint.state !== "uploaded") throw new ManagerError(400, "invalid_blueprint_error", blueprint.error ?? "blueprint upload failed");
+        return { status: 201, json: view(blueprint) };
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/blueprints/:id",
+      handler: async (ctx) => ({ status: 200, json: view(find(ctx.tenant, ctx.params.id)) }),
+    },
+    {
+      method: "GET",
+      pattern: "/blueprints",
+      handler: async (ctx) => {
+        const all = parseBoolean(ctx.query.get("_all_tenants"), "_all_tenants", false);
+        return listReply(d.state.blueprints.list(ctx.tenant, all).map(view), ctx.query, FIELDS, { searchField: "id" });
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/blueprints/:id/archive",
+      handler: async (ctx) => {
+        const blueprint = find(ctx.tenant, ctx.params.id);
+        const extension = (await archiveFormat(blueprint.archiveFile)) === "zip" ? "zip" : "tar.gz";
+        return { status: 200, file: blueprint.archiveFile, filename: `${blueprint.id}.${extension}` };
+      },
+    },
+    {
+      method: "DELETE",
+      pattern: "/blueprints/:id",
+      handler: async (ctx) => {
+        const blueprint = find(ctx.tenant, ctx.params.id);
+        parseBoolean(ctx.query.get("force") ?? undefined, "force", false);
+        const dependents = d.state.deployments.list(ctx.tenant).filter((dep) => dep.blueprint_id === blueprint.id);
+        if (dependents.length > 0) {
+          throw new ManagerError(400, "dependent_exists_error", `Can't delete blueprint ${blueprint.id} - There exist deployments for this blueprint; Deployments ids: ${dependents.map((x) => x.id).join(",")}`);
+        }
+        d.state.blueprints.delete(ctx.tenant, blueprint.id);
+        return deleteReply(d, view(blueprint));
+      },
+    },
+  ];
+}

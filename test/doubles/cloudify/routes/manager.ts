@@ -1,0 +1,166 @@
+import { randomBytes } from "node:crypto";
+import { fail, ManagerError, type RequestContext } from "../http";
+import { listReply } from "../listing";
+import type { DoubleContext, Route } from "../router";
+import { present } from "../state";
+
+const SERVICES = ["Cloudify Console", "AMQP-Postgres", "Manager Rest-Service", "RabbitMQ", "PostgreSQL", "Webserver", "Management Worker"];
+const CLUSTER_NODE_FIELDS = ["name", "host_ip", "public_ip", "master", "online", "initialized", "credentials", "required", "remote_database"];
+const MANAGER_FIELDS = ["id", "hostname", "private_ip", "public_ip", "version", "edition", "distribution", "distro_release", "fs_sync_node_id", "networks", "ca_cert_content"];
+
+/** /version, /status, /tokens, /snapshot-status, 4.x /cluster and 5.x /cluster-status + /managers. */
+export function managerRoutes(d: DoubleContext): Route[] {
+  const premiumOnly = (): void => {
+    if (d.features.edition !== "premium") throw fail.premium();
+  };
+  const clusterApi = (): void => {
+    if (!d.features.clusterApi) throw new ManagerError(404, "not_found_error", "Requested URL was not found on this server (no /cluster API from 5.0)");
+    premiumOnly();
+  };
+  const noClusterApi = (ctx: RequestContext): void => {
+    if (d.features.clusterApi) throw new ManagerError(404, "not_found_error", `Requested URL ${ctx.path} was not found on this server`);
+    premiumOnly();
+  };
+  // 5.x managers are the same cluster members the 4.x API calls nodes.
+  const managers = () =>
+    d.state.clusterNodes.map((node, i) => ({
+      id: i + 1,
+      hostname: node.name,
+      private_ip: node.host_ip,
+      public_ip: node.public_ip,
+      version: d.features.version,
+      edition: d.features.edition,
+      distribution: "centos",
+      distro_release: "Core",
+      fs_sync_node_id: null,
+      networks: { default: node.host_ip },
+      ca_cert_content: null,
+    }));
+
+  return [
+    {
+      method: "GET",
+      pattern: "/version",
+      alwaysAvailable: true,
+      handler: async () => ({
+        status: 200,
+        json: {
+          edition: d.features.edition,
+          version: d.features.version,
+          build: null,
+          date: "2020-01-01",
+          commit: "double",
+          distribution: "centos",
+          distro_release: "Core",
+        },
+      }),
+    },
+    {
+      method: "GET",
+      pattern: "/status",
+      alwaysAvailable: true,
+      handler: async () => ({
+        status: 200,
+        json: d.features.newStatusShape
+          ? { status: "OK", services: Object.fromEntries(SERVICES.map((name) => [name, { status: "Active", is_remote: false, extra_info: {} }])) }
+          : {
+              status: "running",
+              services: SERVICES.map((name) => ({
+                display_name: name,
+                unit_id: `${name.toLowerCase().replace(/ /g, "-")}.service`,
+                instances: [{ state: "running", Id: `${name}.service` }],
+              })),
+            },
+      }),
+    },
+    {
+      method: "GET",
+      pattern: "/tokens",
+      handler: async (ctx) => {
+        const value = randomBytes(24).toString("hex");
+        d.state.tokens.set(value, ctx.user);
+        return { status: 200, json: { value, role: "sys_admin" } };
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/snapshot-status",
+      open: true,
+      alwaysAvailable: true,
+      handler: async (ctx) => {
+        if (!d.features.newStatusShape) throw new ManagerError(404, "not_found_error", `Requested URL ${ctx.path} was not found on this server`);
+        return { status: 200, json: { status: d.state.restoring ? "running" : "not-running" } };
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/cluster",
+      handler: async () => {
+        clusterApi();
+        return { status: 200, json: { initialized: true, error: null, logs: [], consul: { leader: d.state.clusterNodes.find((n) => n.master)?.name ?? null } } };
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/cluster/nodes",
+      handler: async (ctx) => {
+        clusterApi();
+        return listReply(d.state.clusterNodes.map((n) => present(n, [])), ctx.query, CLUSTER_NODE_FIELDS);
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/cluster/nodes/:id",
+      handler: async (ctx) => {
+        clusterApi();
+        const node = d.state.clusterNodes.find((n) => n.name === ctx.params.id);
+        if (!node) throw fail.notFound("ClusterNode", ctx.params.id);
+        return { status: 200, json: node };
+      },
+    },
+    {
+      method: "DELETE",
+      pattern: "/cluster/nodes/:id",
+      handler: async (ctx) => {
+        clusterApi();
+        const node = d.state.clusterNodes.find((n) => n.name === ctx.params.id);
+        if (!node) throw fail.notFound("ClusterNode", ctx.params.id);
+        d.state.clusterNodes = d.state.clusterNodes.filter((n) => n !== node);
+        return { status: 200, json: node };
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/cluster-status",
+      handler: async (ctx) => {
+        noClusterApi(ctx);
+        const service = (name: string) => ({
+          status: "OK",
+          is_external: false,
+          nodes: Object.fromEntries(managers().map((m) => [m.hostname, { status: "OK", version: d.features.version, public_ip: m.public_ip, private_ip: m.private_ip }])),
+          name,
+        });
+        return { status: 200, json: { status: "OK", services: { manager: service("manager"), db: service("db"), broker: service("broker") } } };
+      },
+    },
+    {
+      method: "GET",
+      pattern: "/managers",
+      handler: async (ctx) => {
+        noClusterApi(ctx);
+        return listReply(managers(), ctx.query, MANAGER_FIELDS);
+      },
+    },
+    {
+      method: "DELETE",
+      pattern: "/managers/:hostname",
+      handler: async (ctx) => {
+        noClusterApi(ctx);
+        const manager = managers().find((m) => m.hostname === ctx.params.hostname);
+        if (!manager) throw fail.notFound("Manager", ctx.params.hostname);
+        d.state.clusterNodes = d.state.clusterNodes.filter((n) => n.name !== ctx.params.hostname);
+        return { status: 200, json: manager };
+      },
+    },
+  ];
+}

@@ -1,0 +1,55 @@
+import { createWriteStream } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { ZipFile } from "yazl";
+import { extractArchive } from "./archive-reader";
+import type { BlueprintRecord, DeploymentRecord, DoubleState, PluginRecord, SecretRecord, TenantRecord } from "./state";
+
+/** What a double's snapshot holds: the tables a restore brings back, and the files they point to. */
+interface SnapshotContent {
+  readonly format: "cloudify-double-snapshot/1";
+  readonly tenants: TenantRecord[];
+  readonly secrets: SecretRecord[];
+  readonly plugins: PluginRecord[];
+  readonly blueprints: BlueprintRecord[];
+  readonly deployments: DeploymentRecord[];
+}
+
+/** Writes the state as a zip: `state.json` plus `files/<name>` for every stored wagon and blueprint archive. */
+export async function writeSnapshot(state: DoubleState, file: string): Promise<void> {
+  const zip = new ZipFile();
+  const content: SnapshotContent = {
+    format: "cloudify-double-snapshot/1",
+    tenants: [...state.tenants.values()],
+    secrets: state.secrets.all(),
+    plugins: state.plugins.all().map((p) => ({ ...p, wagonFile: `files/${basename(p.wagonFile)}` })),
+    blueprints: state.blueprints.all().map((b) => ({ ...b, archiveFile: `files/${basename(b.archiveFile)}` })),
+    deployments: state.deployments.all(),
+  };
+  zip.addBuffer(Buffer.from(JSON.stringify(content)), "state.json");
+  for (const p of state.plugins.all()) zip.addFile(p.wagonFile, `files/${basename(p.wagonFile)}`);
+  for (const b of state.blueprints.all()) zip.addFile(b.archiveFile, `files/${basename(b.archiveFile)}`);
+  zip.end();
+  await pipeline(zip.outputStream, createWriteStream(file, { mode: 0o600 }));
+}
+
+/** Replaces the tables with a snapshot's content; throws (failing the restore) when the archive is not one. */
+export async function restoreSnapshot(state: DoubleState, archive: string, dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  let content: SnapshotContent;
+  try {
+    await extractArchive(archive, dir);
+    content = JSON.parse(await readFile(join(dir, "state.json"), "utf8")) as SnapshotContent;
+  } catch (error) {
+    throw new Error(`Invalid snapshot archive: ${(error as Error).message}`);
+  }
+  if (content.format !== "cloudify-double-snapshot/1") throw new Error("Invalid snapshot archive: unknown format");
+  state.tenants.clear();
+  for (const t of content.tenants) state.tenants.set(t.name, t);
+  for (const table of [state.secrets, state.plugins, state.blueprints, state.deployments]) table.clear();
+  for (const s of content.secrets) state.secrets.set(s.tenant_name, s.key, s);
+  for (const p of content.plugins) state.plugins.set(p.tenant_name, p.id, { ...p, wagonFile: join(dir, p.wagonFile) });
+  for (const b of content.blueprints) state.blueprints.set(b.tenant_name, b.id, { ...b, archiveFile: join(dir, b.archiveFile) });
+  for (const d of content.deployments) state.deployments.set(d.tenant_name, d.id, d);
+}
