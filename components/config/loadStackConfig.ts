@@ -5,6 +5,7 @@ import { backupSchema, type BackupConfig } from "./backupSchema";
 import { clusterSchema, type ClusterConfig } from "./clusterSchema";
 import { dnsSchema, type DnsConfig } from "./dnsSchema";
 import { formatIssues } from "./formatIssues";
+import { kubernetesSchema, type KubernetesConfig } from "./kubernetesSchema";
 import { nodeNames } from "./nodeNames";
 import { openstackSchema, type OpenStackConfig } from "./openstackSchema";
 import type { SecretPolicy } from "./primitives";
@@ -17,6 +18,7 @@ export interface StackConfig {
   readonly stack: string;
   readonly platform: "openstack" | "kubernetes";
   readonly openstack?: OpenStackConfig;
+  readonly kubernetes?: KubernetesConfig;
   readonly cluster?: ClusterConfig;
   readonly resources: ResourcesConfig;
   readonly restore?: RestoreConfig;
@@ -57,6 +59,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, options:
   const schemas = {
     platform: z.enum(["openstack", "kubernetes"]).default("openstack"),
     openstack: openstackSchema.optional(),
+    kubernetes: kubernetesSchema(policy).optional(),
     cluster: clusterSchema(policy).optional(),
     resources: resourcesSchema(policy).default(() => resourcesSchema(policy).parse({})),
     restore: restoreSchema.optional(),
@@ -96,8 +99,10 @@ function crossNamespaceProblems(config: Omit<StackConfig, "stack" | "backup">, v
   if (config.platform === "openstack") {
     if (!config.openstack) problems.push(`${NAMESPACE}:openstack: required when ${NAMESPACE}:platform is openstack`);
     if (!config.cluster) problems.push(`${NAMESPACE}:cluster: required when ${NAMESPACE}:platform is openstack`);
+    if (values.has("kubernetes")) problems.push(`${NAMESPACE}:kubernetes: only used when ${NAMESPACE}:platform is kubernetes`);
   } else {
-    for (const name of ["openstack", "dns"]) {
+    if (!config.kubernetes) problems.push(`${NAMESPACE}:kubernetes: required when ${NAMESPACE}:platform is kubernetes`);
+    for (const name of ["openstack", "dns", "cluster"]) {
       if (values.has(name)) problems.push(`${NAMESPACE}:${name}: only used when ${NAMESPACE}:platform is openstack`);
     }
   }

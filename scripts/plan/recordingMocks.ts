@@ -55,6 +55,13 @@ export const cloudOutputs: OutputsFor = (type, _name, inputs) => {
       return { address: nextAddress("198.51.100") };
     case "openstack:compute/instance:Instance":
       return { accessIpV4: "" };
+    case "kubernetes:core/v1:Service": {
+      // The API server assigns the cluster IP (none for a headless Service) and the cloud a LoadBalancer's address.
+      const spec = (inputs.spec ?? {}) as Record<string, unknown>;
+      const clusterIP = spec.clusterIP === "None" ? "None" : nextAddress("192.0.2");
+      const ingress = spec.type === "LoadBalancer" ? [{ ip: nextAddress("203.0.113") }] : [];
+      return { spec: { ...spec, clusterIP }, status: { loadBalancer: { ingress } } };
+    }
     default:
       return {};
   }

@@ -1,0 +1,137 @@
+import * as path from "node:path";
+import type { core } from "@pulumi/kubernetes/types/input";
+import { persistedPathsOf, type KubernetesConfig } from "../config/kubernetesSchema";
+import { generationProfiles, seedSecurityContext } from "./generationProfiles";
+import { ADMIN_PASSWORD_FILE, ADMIN_SECRET_DIR, SCRIPTS_DIR, SERVICE_ACCOUNT_DIR } from "./mountPaths";
+import { labelsOf, SECRET_KEYS, type ObjectNames } from "./objectNames";
+import { defaultPersistMount, persistedSubPath, seedAndLinkEnv } from "./persistence/layout";
+import { managerProbes } from "./probes";
+import { SCRIPTS } from "./scriptFiles";
+
+
+/** Container ports of the manager (the Service maps its own port numbers onto these names). */
+export const CONTAINER_PORTS = [
+  { name: "http", containerPort: 80 },
+  { name: "https", containerPort: 443 },
+  { name: "internal-rest", containerPort: 53333 },
+  { name: "amqp", containerPort: 5671 },
+] as const;
+
+/** Seconds between checks of the mounted admin password for a rotated value. */
+const ADMIN_PASSWORD_POLL_SECONDS = 60;
+
+/** Time for systemd/supervisord to stop PostgreSQL, RabbitMQ and the rest cleanly. */
+const TERMINATION_GRACE_SECONDS = 180;
+
+const READ_ONLY = 0o444;
+const OWNER_READ = 0o400;
+const EXECUTABLE = 0o555;
+
+/**
+ * The manager's pod: an init container (same image) seeds the volume with seed-and-link.sh, then the manager mounts each
+ * persisted path from the volume by subPath, starts through start-manager.sh (which keeps the admin password current)
+ * and runs as its generation requires.
+ */
+export function managerPodTemplate(k: KubernetesConfig, names: ObjectNames): core.v1.PodTemplateSpec {
+  const profile = generationProfiles[k.imageGeneration];
+  const persisted = persistedPathsOf(k);
+  const kubeconfigDir = path.dirname(k.kubeconfigPath);
+  const configTxtDir = path.dirname(k.configTxtPath);
+
+  const volumes: core.v1.Volume[] = [
+    { name: "data", persistentVolumeClaim: { claimName: names.dataClaim } },
+    { name: "scripts", configMap: { name: names.scripts, defaultMode: EXECUTABLE } },
+    // Secrets as directories, never subPath files: a subPath mount never sees a rotated value (failure #14).
+    { name: "admin-password", secret: { secretName: names.credentials, defaultMode: OWNER_READ, items: [{ key: SECRET_KEYS.adminPassword, path: ADMIN_PASSWORD_FILE }] } },
+    // Readable by the manager's own users: the plugin runs in the management worker, not as root.
+    { name: "kubeconfig", secret: { secretName: names.credentials, defaultMode: READ_ONLY, items: [{ key: SECRET_KEYS.kubeconfig, path: path.basename(k.kubeconfigPath) }] } },
+    {
+      name: "service-account",
+      projected: {
+        defaultMode: READ_ONLY,
+        sources: [
+          { serviceAccountToken: { path: "token", expirationSeconds: 3600 } },
+          { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+          { downwardAPI: { items: [{ path: "namespace", fieldRef: { fieldPath: "metadata.namespace" } }] } },
+        ],
+      },
+    },
+    ...(k.configTxt ? [{ name: "config-txt", configMap: { name: names.configTxt, defaultMode: READ_ONLY, items: [{ key: "config.txt", path: path.basename(k.configTxtPath) }] } }] : []),
+    ...profile.volumes,
+  ];
+
+  const mounts: core.v1.VolumeMount[] = [
+    ...persisted.map((p) => ({ name: "data", mountPath: p, subPath: persistedSubPath(p) })),
+    { name: "scripts", mountPath: SCRIPTS_DIR, readOnly: true },
+    { name: "admin-password", mountPath: ADMIN_SECRET_DIR, readOnly: true },
+    { name: "kubeconfig", mountPath: kubeconfigDir, readOnly: true },
+    { name: "service-account", mountPath: SERVICE_ACCOUNT_DIR, readOnly: true },
+    ...(k.configTxt ? [{ name: "config-txt", mountPath: configTxtDir, readOnly: true }] : []),
+    ...profile.volumeMounts,
+  ];
+
+  const resources: core.v1.ResourceRequirements = {
+    requests: { cpu: k.resources.requests.cpu, memory: k.resources.requests.memory },
+    limits: { memory: k.resources.limits.memory, ...(k.resources.limits.cpu ? { cpu: k.resources.limits.cpu } : {}) },
+  };
+
+  const seed: core.v1.Container = {
+    name: "seed",
+    image: k.image,
+    command: ["/bin/bash", `${SCRIPTS_DIR}/${SCRIPTS.seedAndLink}`, "seed"],
+    env: [
+      { name: seedAndLinkEnv.mount, value: defaultPersistMount },
+      { name: seedAndLinkEnv.paths, value: persisted.join("\n") },
+      { name: seedAndLinkEnv.imageVersion, value: k.imageVersion },
+      // Another start (an old pod still terminating) may hold the volume lock for as long as a first boot takes.
+      { name: seedAndLinkEnv.lockTimeout, value: String(k.startupBudgetSeconds) },
+    ],
+    volumeMounts: [
+      { name: "data", mountPath: defaultPersistMount },
+      { name: "scripts", mountPath: SCRIPTS_DIR, readOnly: true },
+    ],
+    resources,
+    securityContext: seedSecurityContext,
+  };
+
+  const manager: core.v1.Container = {
+    name: "manager",
+    image: k.image,
+    command: ["/bin/bash", `${SCRIPTS_DIR}/${SCRIPTS.startManager}`, "--", ...(k.command ?? profile.command)],
+    env: [
+      { name: "CMOM_ADMIN_USERNAME", value: k.adminUsername },
+      { name: "CMOM_ADMIN_PASSWORD_FILE", value: `${ADMIN_SECRET_DIR}/${ADMIN_PASSWORD_FILE}` },
+      { name: "CMOM_STARTUP_BUDGET", value: String(k.startupBudgetSeconds) },
+      { name: "CMOM_ADMIN_PASSWORD_POLL", value: String(ADMIN_PASSWORD_POLL_SECONDS) },
+    ],
+    ports: CONTAINER_PORTS.map((p) => ({ ...p, protocol: "TCP" })),
+    // Parents before children, so a mount nested in a persisted path (e.g. the kubeconfig in /etc/cloudify) lands on top.
+    volumeMounts: mounts.sort((a, b) => depth(a.mountPath as string) - depth(b.mountPath as string)),
+    resources,
+    securityContext: profile.securityContext,
+    ...managerProbes(k.startupBudgetSeconds, "http"),
+    ...(profile.lifecycle ? { lifecycle: profile.lifecycle } : {}),
+  };
+
+  return {
+    metadata: { labels: labelsOf(k.name), annotations: { "kubectl.kubernetes.io/default-container": "manager" } },
+    spec: {
+      serviceAccountName: names.serviceAccount,
+      // The plugin gets its token from the projected volume above; the legacy mount under /var/run would be hidden anyway.
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+      securityContext: {
+        // With an fsGroup, only a volume whose root does not match yet is changed: never PostgreSQL's data directory later (failure #16).
+        fsGroupChangePolicy: "OnRootMismatch",
+        ...(k.storage.fsGroup !== undefined ? { fsGroup: k.storage.fsGroup } : {}),
+        ...(k.storage.seLinuxLevel ? { seLinuxOptions: { level: k.storage.seLinuxLevel } } : {}),
+      },
+      initContainers: [seed],
+      containers: [manager],
+      volumes,
+    },
+  };
+}
+
+const depth = (p: string) => p.split("/").length;

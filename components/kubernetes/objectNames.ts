@@ -1,0 +1,38 @@
+/** Fixed Kubernetes object names derived from `cmom:kubernetes.name` (fixed, not auto-named: the pod's host name and every reference depend on them). */
+export function objectNames(name: string) {
+  return {
+    statefulSet: name,
+    /** The pod is `<name>-0` in every life: the manager's host name (RabbitMQ's node directory is named after it). */
+    podHostname: `${name}-0`,
+    service: name,
+    /** Governs the StatefulSet's network identity (`<name>-0.<name>-headless`). */
+    headlessService: `${name}-headless`,
+    serviceAccount: name,
+    role: `${name}-plugin`,
+    roleBinding: `${name}-plugin`,
+    scripts: `${name}-scripts`,
+    configTxt: `${name}-config-txt`,
+    credentials: `${name}-credentials`,
+    dataClaim: `${name}-data`,
+    ingress: name,
+  };
+}
+
+export type ObjectNames = ReturnType<typeof objectNames>;
+
+/** Labels on every object; the selector uses the first two. */
+export function labelsOf(name: string): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": "cloudify-manager",
+    "app.kubernetes.io/instance": name,
+    "app.kubernetes.io/managed-by": "cmom",
+  };
+}
+
+export function selectorOf(name: string): Record<string, string> {
+  const { "app.kubernetes.io/managed-by": _managedBy, ...selector } = labelsOf(name);
+  return selector;
+}
+
+/** Keys of the credentials Secret. */
+export const SECRET_KEYS = { adminPassword: "admin-password", kubeconfig: "kubeconfig" } as const;
