@@ -84,13 +84,20 @@ describe("post_install", () => {
     }
   });
 
-  it("refuses to swap the package under an installed manager and points at upgrade", async () => {
+  it("replaces another package version while no manager is installed, and refuses once one is", async () => {
     const node = newNode();
-    await node.runAll("post_install", "config", "init");
-    node.writeInstaller(node.path("opt/cmom/installer/cloudify-manager-install.rpm"), "4.6.1-ga");
+    const rpmFile = node.path("opt/cmom/installer/cloudify-manager-install.rpm");
+    await node.runAll("post_install");
+    node.writeInstaller(rpmFile, "4.6.1-ga");
+    const replaced = await node.run("post_install");
+    expect(replaced.stdout).toContain("replaced cloudify-manager-install 4.6.0-ga by 4.6.1-ga");
+    expect(node.state().rpm).toBe("4.6.1-ga");
+    await node.runAll("config", "init");
+    node.writeInstaller(rpmFile, "4.6.2-ga");
     const result = await node.run("post_install");
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/4\.6\.0-ga differs from the installer's 4\.6\.1-ga: run the upgrade stage/);
+    expect(result.stderr).toMatch(/4\.6\.1-ga differs from the installer's 4\.6\.2-ga: run the upgrade stage/);
+    expect(node.state().rpm).toBe("4.6.1-ga");
   });
 });
 
@@ -150,6 +157,7 @@ describe("config", () => {
       expect([rel, node.mode(rel).toString(8)]).toEqual([rel, "600"]);
     }
     expect(node.mode("var/log/cmom").toString(8)).toBe("700");
+    expect(node.mode("etc/cloudify").toString(8)).toBe("755");
     expect(fs.statSync(file).uid).toBe(0);
   });
 
@@ -270,6 +278,7 @@ describe("init", () => {
     await node.runAll("post_install", "config", "init", "init");
     expect(fs.readFileSync(node.path("etc/motd.d/cmom"), "utf8")).toBe("hello");
     expect(node.mode("etc/motd.d/cmom").toString(8)).toBe("640");
+    expect(node.mode("etc/motd.d").toString(8)).toBe("755"); // created for other readers, not with the tool's umask
     expect(fs.readFileSync(counter, "utf8")).toBe("run\n");
 
     node.writeConfig({ scripts: [path.join(staged, "count.sh"), path.join(staged, "broken.sh")] });
