@@ -11,6 +11,16 @@ export interface RecordedResource {
   readonly dependsOn: string[];
   /** Inputs as sent, secrets still wrapped (see SECRET_SIG / maskSecrets). */
   readonly inputs: Record<string, unknown>;
+  /** Resource options the engine would act on. */
+  readonly options: RecordedOptions;
+}
+
+export interface RecordedOptions {
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  /** Provider reference (`<urn>::<id>`), empty for the default provider. */
+  readonly provider: string;
+  readonly customTimeouts?: { readonly create: string; readonly update: string; readonly delete: string };
 }
 
 /** Pulumi's marker for a secret value on the wire. */
@@ -119,6 +129,10 @@ interface RegisterRequest {
   getObject(): unknown;
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(fn: (value: { getUrnsList(): string[] }) => void): void };
+  getProtect(): boolean;
+  getRetainondelete(): boolean;
+  getProvider(): string;
+  getCustomtimeouts(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
 }
 type Callback = (err: unknown, response?: { getUrn(): string }) => void;
 
@@ -134,6 +148,17 @@ function recordOf(req: RegisterRequest, urn: string): RecordedResource {
     custom: req.getCustom(),
     dependsOn: [...dependsOn].sort(),
     inputs: rpc.deserializeProperties(req.getObject()),
+    options: optionsOf(req),
+  };
+}
+
+function optionsOf(req: RegisterRequest): RecordedOptions {
+  const timeouts = req.getCustomtimeouts();
+  return {
+    protect: req.getProtect(),
+    retainOnDelete: req.getRetainondelete(),
+    provider: req.getProvider(),
+    ...(timeouts ? { customTimeouts: { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() } } : {}),
   };
 }
 
