@@ -2,11 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/loadStackConfig";
 import { nodeNames } from "../config/nodeNames";
 import { ClusterDns } from "../dns/clusterDns";
+import { ClusterInstall } from "../install/clusterInstall";
 import { OpenStackCluster } from "../openstack/openstackCluster";
 import { clusterIpsOf } from "../outputs/clusterIps";
 import type { StackOutputs } from "./stackOutputs";
 
-/** A Cloudify Manager cluster on OpenStack VMs: servers, DNS, then (in later steps) install and cluster formation. */
+/** A Cloudify Manager cluster on OpenStack VMs: servers, DNS, then the managers installed on them and clustered. */
 export function deployOnOpenStack(config: StackConfig): StackOutputs {
   const openstack = config.openstack!;
   const cluster = config.cluster!;
@@ -16,6 +17,12 @@ export function deployOnOpenStack(config: StackConfig): StackOutputs {
   const dns = config.dns && new ClusterDns(`${name}-dns`, {
     dns: config.dns,
     nodes: infra.nodes.map((node, index) => ({ recordName: config.dns!.nodeRecords?.[index] ?? names[index]!, address: node.publicIp })),
+  });
+  new ClusterInstall(`${name}-install`, {
+    cluster,
+    nodes: infra.nodes.map((node, index) => ({
+      name: names[index]!, privateIp: node.privateIp, publicIp: node.publicIp, fqdn: dns?.nodeFqdns[index], serverId: node.server.id, infrastructure: node,
+    })),
   });
 
   return {

@@ -55,7 +55,7 @@ let counter = 0;
 const nextAddress = (prefix: string) => `${prefix}.${(counter++ % 250) + 1}`;
 
 /** Outputs the cloud would compute, for the resources whose outputs the program reads. */
-export const cloudOutputs: OutputsFor = (type, _name, inputs) => {
+export const cloudOutputs: OutputsFor = (type, name, inputs) => {
   switch (type) {
     case "openstack:networking/port:Port": {
       const fixed = (inputs.fixedIps as { ipAddress?: string }[] | undefined)?.[0]?.ipAddress;
@@ -65,6 +65,13 @@ export const cloudOutputs: OutputsFor = (type, _name, inputs) => {
       return { address: nextAddress("198.51.100") };
     case "openstack:compute/instance:Instance":
       return { accessIpV4: "" };
+    // Keys and certificates the tls provider generates at deploy time: recognisable stand-ins, never real key material.
+    case "tls:index/privateKey:PrivateKey":
+      return { privateKeyPem: standInPem("PRIVATE KEY", name) };
+    case "tls:index/certRequest:CertRequest":
+      return { certRequestPem: standInPem("CERTIFICATE REQUEST", name) };
+    case "tls:index/locallySignedCert:LocallySignedCert":
+      return { certPem: standInPem("CERTIFICATE", name) };
     case "kubernetes:core/v1:Service": {
       // The API server assigns the cluster IP (none for a headless Service) and the cloud a LoadBalancer's address.
       const spec = (inputs.spec ?? {}) as Record<string, unknown>;
@@ -76,6 +83,10 @@ export const cloudOutputs: OutputsFor = (type, _name, inputs) => {
       return {};
   }
 };
+
+function standInPem(label: string, name: string): string {
+  return `-----BEGIN ${label}-----\nstand-in for ${name}, generated at deploy time\n-----END ${label}-----\n`;
+}
 
 /** Answers of lookups (invokes): an id derived from the query, and a documentation-range CIDR for subnets. */
 export const lookupResults: CallResult = (token, inputs) => {

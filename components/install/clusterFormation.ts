@@ -1,0 +1,47 @@
+import type { remote } from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import type { NodeInstall } from "./nodeInstall";
+import { stageCommand } from "./nodePaths";
+import { remoteStep } from "./remoteStep";
+
+export interface ClusterFormationArgs {
+  /** Installed nodes in order; the first starts the cluster. */
+  readonly members: readonly NodeInstall[];
+}
+
+/**
+ * Cloudify 4.x HA: node 0 runs cluster_start; every other node runs cluster_join against it (the tool first removes a
+ * stale entry of the node), after the start and after the previous join — one join at a time, as Cloudify's own
+ * procedure does, because each join reconfigures the leader's membership and database replication (see README).
+ * A node added later (instances 3 → 4) only adds its own join, behind the last one.
+ */
+export class ClusterFormation extends pulumi.ComponentResource {
+  readonly start: remote.Command;
+  readonly joins: readonly remote.Command[];
+
+  constructor(name: string, args: ClusterFormationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("cmom:install:ClusterFormation", name, {}, opts);
+    const [leader, ...others] = args.members;
+    if (leader === undefined) throw new pulumi.ResourceError("ClusterFormation: members must not be empty", this);
+
+    this.start = remoteStep(`${name}-start`, {
+      route: leader.route,
+      create: stageCommand("cluster_start"),
+      triggers: [{ after: leader.stages.test.id, cluster: leader.settings.cluster }],
+      secret: true,
+    }, { parent: this, dependsOn: [leader.stages.test] });
+
+    const joins: remote.Command[] = [];
+    others.forEach((member, index) => {
+      const previous = joins[joins.length - 1] ?? this.start;
+      joins.push(remoteStep(`${name}-join-${index + 1}`, {
+        route: member.route,
+        create: stageCommand("cluster_join"),
+        triggers: [{ after: member.stages.test.id, leader: this.start.id, cluster: member.settings.cluster }],
+        secret: true,
+      }, { parent: this, dependsOn: [member.stages.test, this.start, previous] }));
+    });
+    this.joins = joins;
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,53 @@
+// Where cmom puts things on a manager node, and the shell commands that operate on them. Every command here is a constant
+// string: values that vary (and every secret) reach the node on stdin, never on a command line.
+
+/** The lifecycle tool and its stage table (components/install/node-setup/*), root-owned. */
+export const TOOL_DIR = "/opt/cmom/bin";
+export const TOOL = `${TOOL_DIR}/cmom-node-setup`;
+/** node.json: root-only (0600 in a 0700 directory), it holds the admin and LDAP passwords. */
+export const CONFIG_DIR = "/etc/cmom";
+export const NODE_JSON = `${CONFIG_DIR}/node.json`;
+export const CONFIG_URL = `json://${NODE_JSON}`;
+/** ca.pem, external.crt/.key, internal.crt/.key. */
+export const CERTS_DIR = `${CONFIG_DIR}/certs`;
+/** Uploads arrive over SFTP as the SSH user, so these two directories belong to that user (the tool reads them as root). */
+export const INSTALLER_DIR = "/opt/cmom/installer";
+export const INSTALLER_RPM = `${INSTALLER_DIR}/cloudify-manager-install.rpm`;
+export const STAGING_DIR = "/opt/cmom/staging";
+
+/** Single-quotes a word for POSIX sh. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Creates the directories above with their owners and modes (`install -d` also corrects existing ones, so reruns converge).
+ * `sudo -n` fails at once instead of waiting for a password prompt nobody can answer.
+ */
+export const PREPARE_COMMAND = [
+  `sudo -n install -d -m 0755 -o root -g root /opt/cmom ${TOOL_DIR}`,
+  `sudo -n install -d -m 0700 -o root -g root ${CONFIG_DIR} ${CERTS_DIR}`,
+  `sudo -n install -d -m 0755 -o "$(id -un)" ${INSTALLER_DIR}`,
+  `sudo -n install -d -m 0700 -o "$(id -un)" ${STAGING_DIR}`,
+].join(" && ");
+
+/** Writes stdin to `path` as root with `mode`, atomically (temporary file, then rename), so a reader never sees half a file. */
+export function writeFileCommand(path: string, mode: "0600" | "0644" | "0755"): string {
+  const script = `umask 077 && cat > "$1.cmom-tmp" && chmod ${mode} "$1.cmom-tmp" && mv -f "$1.cmom-tmp" "$1"`;
+  return `sudo -n sh -c ${shellQuote(script)} cmom-write ${shellQuote(path)}`;
+}
+
+export type Stage = "post_install" | "config" | "init" | "test" | "cleanup" | "cluster_start" | "cluster_join";
+
+/** Runs one stage of the lifecycle tool as root against node.json. */
+export function stageCommand(stage: Stage): string {
+  return `sudo -n ${TOOL} ${stage} --config ${CONFIG_URL}`;
+}
+
+/** The destroy-time cleanup: a node that never got the tool or its node.json has nothing to clean up. */
+export const CLEANUP_COMMAND = `if test -x ${TOOL} && sudo -n test -f ${NODE_JSON}; then ${stageCommand("cleanup")}; else echo 'cmom: nothing installed, nothing to clean up'; fi`;
+
+/** Where a configured file or script is uploaded on the node (index first: two sources may share a base name). */
+export function stagedPath(kind: "files" | "scripts", index: number, src: string): string {
+  return `${STAGING_DIR}/${kind}/${index}-${src.split(/[\\/]/).pop()}`;
+}
