@@ -1,0 +1,241 @@
+import { describe, expect, it } from "vitest";
+import { CONFIG_STAGE_KEYS } from "../../components/install/nodeSettings";
+import { readNodeSetupTool } from "../../components/install/nodeSetupTool";
+import { CLEANUP_COMMAND } from "../../components/install/nodePaths";
+import { isWireSecret, maskSecrets, revealSecrets, type RecordedResource } from "../../scripts/plan/recordingMocks";
+import { exampleNamespaces, poolWithRealSecrets, TEST_SECRETS } from "../support/exampleStacks";
+import { named, ofType } from "../support/resources";
+import { runProgram } from "../support/runProgram";
+
+const COMMAND = "command:remote:Command";
+const COPY = "command:remote:CopyToRemote";
+const CLEANUP = "pulumi-nodejs:dynamic/cmom:NodeCleanup";
+const NODE_NAMES = ["cfy-eu-1", "cfy-eu-2", "cfy-eu-3"];
+const PINNED = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPinnedHostKeyOfCfyEu2";
+
+type Inputs = Record<string, any>;
+const plain = (r: RecordedResource) => revealSecrets(r.inputs) as Inputs;
+const idOf = (r: RecordedResource) => `${r.name}-id`;
+/** A recognisable line of each secret (a PEM's first body line), so a match cannot come from shared PEM armour. */
+const fingerprint = (secret: string) => secret.trim().split("\n")[1] ?? secret;
+const boundForNode = (r: RecordedResource) => "connection" in r.inputs;
+const stage = (resources: readonly RecordedResource[], node: number, part: string) => named(resources, `test-install-node-${node}-${part}`);
+
+describe("install on the pool stack", async () => {
+  const ns = poolWithRealSecrets() as Record<string, any>;
+  ns.cluster.files = [{ src: "fixtures/motd", dst: "/etc/motd" }];
+  ns.cluster.scripts = ["fixtures/tune.sh"];
+  ns.cluster.hostKeys = { "cfy-eu-2": PINNED };
+  const { resources } = await runProgram(ns);
+  const tool = readNodeSetupTool();
+
+  it("runs post_install → config → init → test on every node, each stage after the one before", () => {
+    for (const node of [0, 1, 2]) {
+      const [postInstall, config, init, test] = ["post-install", "config", "init", "test"].map((part) => stage(resources, node, part));
+      expect(postInstall!.inputs.create).toBe("sudo -n /opt/cmom/bin/cmom-node-setup post_install --config json:///etc/cmom/node.json");
+      expect(config!.dependsOn).toContain(postInstall!.urn);
+      expect(init!.dependsOn).toContain(config!.urn);
+      expect(test!.dependsOn).toContain(init!.urn);
+      for (const [step, name] of [[config, "config"], [init, "init"], [test, "test"]] as const) {
+        expect(step!.inputs.create).toBe(`sudo -n /opt/cmom/bin/cmom-node-setup ${name} --config json:///etc/cmom/node.json`);
+      }
+      // post_install needs the tool, node.json and the installer on the node; init needs the certificates, files and scripts.
+      const uploaded = (part: string) => stage(resources, node, part).urn;
+      expect(postInstall!.dependsOn).toEqual(expect.arrayContaining(["tool-cmom-node-setup", "tool-setup-yaml", "node-json", "installer"].map(uploaded)));
+      expect(init!.dependsOn).toEqual(expect.arrayContaining(["ca-pem", "external-crt", "external-key", "internal-crt", "internal-key", "file-0", "script-0"].map(uploaded)));
+      // Nothing runs on the node before its server (and port) exist.
+      expect(stage(resources, node, "prepare").dependsOn).toEqual(expect.arrayContaining([named(resources, `test-node-${node}-server`).urn, named(resources, `test-node-${node}-port`).urn]));
+    }
+  });
+
+  it("gives each stage exactly the triggers it depends on", () => {
+    const server = idOf(named(resources, "test-node-1-server"));
+    const triggersOf = (part: string) => plain(stage(resources, 1, part)).triggers;
+    expect(triggersOf("post-install")).toEqual([{ server, tool: tool.digest, installer: expect.objectContaining({ __pulumiAsset: true }) }]);
+    const config = triggersOf("config");
+    expect(config).toHaveLength(1);
+    expect(config[0].after).toBe(idOf(stage(resources, 1, "post-install")));
+    expect(Object.keys(config[0].settings).sort()).toEqual([...CONFIG_STAGE_KEYS].sort());
+    expect(config[0].settings).toMatchObject({ nodeName: "cfy-eu-2", privateIp: "10.20.0.12", adminPassword: TEST_SECRETS.adminPassword, ldap: { password: TEST_SECRETS.ldapPassword } });
+    const init = triggersOf("init");
+    expect(init).toEqual([{
+      after: idOf(stage(resources, 1, "config")),
+      certificates: { ca: expect.stringMatching(/^[0-9a-f]{64}$/), external: expect.stringMatching(/^[0-9a-f]{64}$/), internal: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      files: [{ dst: "/etc/motd", content: expect.objectContaining({ __pulumiAsset: true }) }],
+      scripts: [expect.objectContaining({ __pulumiAsset: true })],
+      statusTimeoutSeconds: 900,
+    }]);
+    expect(triggersOf("test")).toEqual([{ after: idOf(stage(resources, 1, "init")) }]);
+    for (const part of ["prepare", "node-json", "external-key", "tool-cmom-node-setup", "installer", "file-0", "script-0"]) {
+      expect(triggersOf(part), part).toEqual([{ server }]);
+    }
+  });
+
+  it("starts the cluster on exactly one node and joins every other one after the start, one at a time", () => {
+    const runs = (stageName: string) => ofType(resources, COMMAND).filter((r) => String(r.inputs.create).includes(` ${stageName} `));
+    const [start, ...rest] = runs("cluster_start");
+    expect(rest).toHaveLength(0);
+    expect(plain(start!).connection.host).toBe("10.20.0.11");
+    expect(start!.dependsOn).toContain(stage(resources, 0, "test").urn);
+    expect(plain(start!).triggers).toEqual([{ after: idOf(stage(resources, 0, "test")), cluster: { role: "leader", leaderIp: "10.20.0.11", nodeName: "cfy-eu-1" } }]);
+
+    const joins = runs("cluster_join");
+    expect(joins.map((j) => plain(j).connection.host).sort()).toEqual(["10.20.0.12", "10.20.0.13"]);
+    for (const node of [1, 2]) {
+      const join = named(resources, `test-install-cluster-join-${node}`);
+      expect(join.dependsOn).toEqual(expect.arrayContaining([start!.urn, stage(resources, node, "test").urn]));
+      expect(plain(join).triggers).toEqual([{
+        after: idOf(stage(resources, node, "test")), leader: idOf(start!), cluster: { role: "member", leaderIp: "10.20.0.11", nodeName: NODE_NAMES[node] },
+      }]);
+    }
+    expect(named(resources, "test-install-cluster-join-2").dependsOn).toContain(named(resources, "test-install-cluster-join-1").urn);
+  });
+
+  it("never shows a secret outside a secret wrapper, in any resource's inputs", () => {
+    const secrets = [TEST_SECRETS.adminPassword, TEST_SECRETS.ldapPassword, TEST_SECRETS.caKey, TEST_SECRETS.sshPrivateKey].map(fingerprint);
+    const everythingRevealed = JSON.stringify(resources.map(plain));
+    // The scan sees every secret once wrappers are opened: the masked scan below is not vacuous.
+    for (const secret of secrets) expect(everythingRevealed).toContain(secret);
+    for (const r of resources) {
+      const masked = JSON.stringify(maskSecrets(r.inputs));
+      for (const secret of secrets) expect(masked, `${r.name} shows a secret`).not.toContain(secret);
+    }
+  });
+
+  it("sends nothing that contains the CA key to a node, and signs with it only on the operator side", () => {
+    const caKey = fingerprint(TEST_SECRETS.caKey);
+    const bound = resources.filter(boundForNode);
+    expect(bound.length).toBeGreaterThan(40);
+    for (const r of bound) expect(JSON.stringify(plain(r)), r.name).not.toContain(caKey);
+    const holders = resources.filter((r) => JSON.stringify(plain(r)).includes(caKey));
+    expect(new Set(holders.map((r) => r.type))).toEqual(new Set(["tls:index/locallySignedCert:LocallySignedCert"]));
+    for (const r of holders) expect(isWireSecret(r.inputs.caPrivateKeyPem)).toBe(true);
+  });
+
+  it("passes secrets on stdin only: constant command lines, no environment, and secret steps log nothing", () => {
+    for (const r of [...ofType(resources, COMMAND), ...ofType(resources, COPY)]) {
+      expect(r.inputs.environment, r.name).toBeUndefined();
+      expect(typeof r.inputs.create === "string" || r.type === COPY, r.name).toBe(true);
+    }
+    for (const part of ["node-json", "external-key", "internal-key", "config", "init", "test"]) {
+      const step = stage(resources, 0, part);
+      expect(step.inputs.logging, part).toBe("none");
+    }
+    for (const part of ["node-json", "external-key", "internal-key"]) expect(isWireSecret(stage(resources, 2, part).inputs.stdin), part).toBe(true);
+  });
+
+  it("writes node.json (0600) as the lifecycle tool's contract describes", () => {
+    const write = plain(stage(resources, 1, "node-json"));
+    expect(write.create).toContain("chmod 0600");
+    expect(write.create).toContain("'/etc/cmom/node.json'");
+    expect(JSON.parse(write.stdin)).toEqual({
+      nodeName: "cfy-eu-2",
+      privateIp: "10.20.0.12",
+      publicIp: "10.20.0.12",
+      fqdn: "cfy-eu-2.cloud.example.com",
+      adminUsername: "admin",
+      adminPassword: TEST_SECRETS.adminPassword,
+      ldap: {
+        server: "ldaps://ldap.example.com", username: "cn=cloudify,ou=services,dc=example,dc=com", password: TEST_SECRETS.ldapPassword,
+        domain: "example.com", dnExtra: "o=example", isActiveDirectory: false,
+      },
+      additionalConfig: { restservice: { log: { level: "INFO" } } },
+      installer: { rpm: "/opt/cmom/installer/cloudify-manager-install.rpm" },
+      certificates: { dir: "/etc/cmom/certs" },
+      files: [{ src: "/opt/cmom/staging/files/0-motd", dst: "/etc/motd" }],
+      scripts: ["/opt/cmom/staging/scripts/0-tune.sh"],
+      statusTimeoutSeconds: 900,
+      cluster: { role: "member", leaderIp: "10.20.0.11", nodeName: "cfy-eu-2" },
+    });
+  });
+
+  it("uploads the local installer, files and scripts to where node.json says they are", () => {
+    const remotePath = (part: string) => stage(resources, 0, part).inputs.remotePath;
+    expect(remotePath("installer")).toBe("/opt/cmom/installer/cloudify-manager-install.rpm");
+    expect(remotePath("file-0")).toBe("/opt/cmom/staging/files/0-motd");
+    expect(remotePath("script-0")).toBe("/opt/cmom/staging/scripts/0-tune.sh");
+  });
+
+  it("installs the tool (0755) and every file beside it into /opt/cmom/bin", () => {
+    for (const file of tool.files) {
+      const write = plain(stage(resources, 0, `tool-${file.name.replace(/[^A-Za-z0-9-]/g, "-")}`));
+      expect(write.create).toContain(`'/opt/cmom/bin/${file.name}'`);
+      expect(write.create).toContain(file.name === "cmom-node-setup" ? "chmod 0755" : "chmod 0644");
+      expect(write.stdin).toBe(file.content);
+    }
+  });
+
+  it("signs per node certificates whose SANs are the node's addresses and DNS name, and ships them chained with the CA", () => {
+    for (const purpose of ["external", "internal"]) {
+      const csr = plain(named(resources, `test-install-node-1-certs-${purpose}-csr`));
+      expect(csr.dnsNames).toEqual(["cfy-eu-2.cloud.example.com", "cfy-eu-2"]);
+      expect(csr.ipAddresses).toEqual(["10.20.0.12"]);
+      const cert = plain(named(resources, `test-install-node-1-certs-${purpose}-cert`));
+      expect(cert.caCertPem).toBe(ns.cluster.caCert);
+      const chain = plain(stage(resources, 1, `${purpose}-crt`)).stdin as string;
+      expect(chain).toContain(`stand-in for test-install-node-1-certs-${purpose}-cert`);
+      expect(chain.trimEnd().endsWith(ns.cluster.caCert.trimEnd())).toBe(true);
+      expect(plain(stage(resources, 1, `${purpose}-key`)).create).toContain("chmod 0600");
+    }
+    expect(named(resources, "test-install-node-1-certs-internal-cert").inputs.allowedUses).toContain("client_auth");
+    expect(plain(stage(resources, 1, "ca-pem")).stdin).toBe(ns.cluster.caCert);
+  });
+
+  it("connects to each node's public address as the SSH user, pinning the host key configured for it", () => {
+    for (const node of [0, 1, 2]) {
+      const connection = plain(stage(resources, node, "init")).connection;
+      expect(connection).toMatchObject({ host: `10.20.0.1${node + 1}`, user: "centos", port: 22, privateKey: TEST_SECRETS.sshPrivateKey });
+      expect(connection.hostKey).toBe(node === 1 ? PINNED : undefined);
+      expect(connection.proxy).toBeUndefined();
+    }
+  });
+
+  it("cleans up each node before its server and port are deleted", () => {
+    const cleanups = ofType(resources, CLEANUP);
+    expect(cleanups).toHaveLength(3);
+    for (const node of [0, 1, 2]) {
+      const cleanup = stage(resources, node, "cleanup");
+      expect(cleanup.type).toBe(CLEANUP);
+      expect(cleanup.inputs.command).toBe(CLEANUP_COMMAND);
+      expect(cleanup.dependsOn).toEqual(expect.arrayContaining([named(resources, `test-node-${node}-server`).urn, named(resources, `test-node-${node}-port`).urn]));
+      expect(plain(cleanup).connection).toMatchObject({ host: `10.20.0.1${node + 1}`, privateKey: TEST_SECRETS.sshPrivateKey });
+    }
+  });
+
+  it("registers unique URNs", () => {
+    const urns = resources.map((r) => r.urn);
+    expect(new Set(urns).size).toBe(urns.length);
+  });
+});
+
+describe("install through a bastion, with a floating IP per node and an https installer", async () => {
+  const ns = exampleNamespaces("floating") as Record<string, any>;
+  ns.cluster.bastion = { host: "bastion.example.com", user: "jump", hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBastionKey" };
+  ns.cluster.installRpmSha256 = "a".repeat(64);
+  const { resources } = await runProgram(ns);
+
+  it("reaches each node's private address through the bastion, with the bastion's pinned key and the cluster's SSH key", () => {
+    for (const node of [0, 1]) {
+      const connection = plain(stage(resources, node, "config")).connection;
+      const privateIp = plain(named(resources, `test-node-${node}-port`));
+      expect(privateIp.fixedIps[0].ipAddress).toBeUndefined();
+      expect(connection.host).toMatch(/^192\.0\.2\./);
+      expect(connection.proxy).toMatchObject({ host: "bastion.example.com", user: "jump", port: 22, hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBastionKey" });
+      expect(connection.proxy.privateKey).toBe(connection.privateKey);
+      expect(plain(stage(resources, node, "cleanup")).connection.proxy).toMatchObject({ host: "bastion.example.com", user: "jump" });
+    }
+  });
+
+  it("lets the node download the https installer (checksum in node.json) instead of uploading one", () => {
+    expect(ofType(resources, COPY)).toHaveLength(0);
+    const installer = { url: "https://repository.example.com/cloudify/cloudify-manager-install-4.6.rpm", sha256: "a".repeat(64) };
+    expect(JSON.parse(plain(stage(resources, 0, "node-json")).stdin).installer).toEqual(installer);
+    expect(plain(stage(resources, 0, "post-install")).triggers[0].installer).toEqual(installer);
+  });
+
+  it("cleans up while the floating IP is still associated", () => {
+    for (const node of [0, 1]) {
+      expect(stage(resources, node, "cleanup").dependsOn).toContain(named(resources, `test-node-${node}-fip-assoc`).urn);
+    }
+  });
+});
