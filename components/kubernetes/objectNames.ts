@@ -20,18 +20,14 @@ export function objectNames(name: string) {
 
 export type ObjectNames = ReturnType<typeof objectNames>;
 
-/** Labels on every object; the selector uses the first two. */
-export function labelsOf(name: string): Record<string, string> {
-  return {
-    "app.kubernetes.io/name": "cloudify-manager",
-    "app.kubernetes.io/instance": name,
-    "app.kubernetes.io/managed-by": "cmom",
-  };
+/** The labels that select the manager's pod (immutable in a StatefulSet: never add to them). */
+export function selectorOf(name: string): Record<string, string> {
+  return { "app.kubernetes.io/name": "cloudify-manager", "app.kubernetes.io/instance": name };
 }
 
-export function selectorOf(name: string): Record<string, string> {
-  const { "app.kubernetes.io/managed-by": _managedBy, ...selector } = labelsOf(name);
-  return selector;
+/** Labels on every object. */
+export function labelsOf(name: string): Record<string, string> {
+  return { ...selectorOf(name), "app.kubernetes.io/managed-by": "cmom" };
 }
 
 /** Keys of the credentials Secret. */

@@ -32,9 +32,9 @@ fail() {
 }
 
 [[ -n $password_file ]] || fail "CMOM_ADMIN_PASSWORD_FILE is not set"
-for setting in budget poll attempts; do
-  [[ ${!setting} =~ ^[0-9]+$ ]] || fail "CMOM_${setting^^} must be whole seconds/times, got '${!setting}'"
-done
+[[ $budget =~ ^[0-9]+$ ]] || fail "CMOM_STARTUP_BUDGET must be whole seconds, got '$budget'"
+[[ $poll =~ ^[0-9]+$ ]] || fail "CMOM_ADMIN_PASSWORD_POLL must be whole seconds, got '$poll'"
+[[ $attempts =~ ^[1-9][0-9]*$ ]] || fail "CMOM_APPLY_ATTEMPTS must be a positive whole number, got '$attempts'"
 [[ $username =~ ^[A-Za-z][A-Za-z0-9_.-]*$ ]] || fail "CMOM_ADMIN_USERNAME '$username' is not a Cloudify user name"
 
 read_password() {

@@ -1,0 +1,31 @@
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { PROJECT_DIR } from "../support/exampleStacks";
+
+function plan(...args: string[]) {
+  return spawnSync(process.execPath, [path.join(PROJECT_DIR, "node_modules/tsx/dist/cli.mjs"), "scripts/plan.ts", ...args], {
+    cwd: PROJECT_DIR,
+    encoding: "utf8",
+    // Offline means offline: no kubeconfig, no cluster, no proxy to reach one.
+    env: { PATH: process.env.PATH, HOME: "/nonexistent", KUBECONFIG: "/nonexistent/kubeconfig" },
+  });
+}
+
+describe("npm run plan -- k8s", () => {
+  it("plans the k8s example offline, with the Service address as the master", () => {
+    const run = plan("k8s");
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Stack k8s: 13 resources$/m);
+    expect(run.stdout).toMatch(/^ {2}\+ kubernetes:apps\/v1:StatefulSet {2}k8s-statefulset$/m);
+    expect(run.stdout).toMatch(/^ {2}clusterIps: \{"master":"203\.0\.113\.\d+","slaves":\[\]\}$/m);
+    expect(run.stdout).toContain('"name":"cloudify-manager-0"');
+  });
+
+  it("prints the secret-carrying Secret masked in JSON", () => {
+    const run = plan("k8s", "--json");
+    expect(run.status, run.stderr).toBe(0);
+    const secret = JSON.parse(run.stdout).resources.find((r: { type: string }) => r.type === "kubernetes:core/v1:Secret");
+    expect(secret.inputs.stringData).toBe("[secret]");
+  });
+});
