@@ -1,7 +1,7 @@
 import { writeBlueprintTarGz } from "./archives";
 import { pollUntil } from "./backoff";
 import { tarGzTreeDigest } from "./content-hash";
-import { isNotFound } from "./errors";
+import { CloudifyError, isNotFound } from "./errors";
 import { listAll } from "./list";
 import type { ManagerApi } from "./manager";
 import { objectPath } from "./paths";
@@ -19,10 +19,9 @@ export interface UploadBlueprint {
 }
 
 /** A 5.2+ upload ended in a failed state (`failed_parsing`, `invalid`, …). */
-export class BlueprintUploadError extends Error {
+export class BlueprintUploadError extends CloudifyError {
   constructor(readonly blueprint: Blueprint) {
-    super(`Cloudify blueprint ${blueprint.id} upload ended ${blueprint.state}${blueprint.error ? `: ${blueprint.error}` : ""}`);
-    this.name = "BlueprintUploadError";
+    super(`Cloudify blueprint ${blueprint.id} upload ended ${blueprint.state}${blueprint.error ? `: ${blueprint.error}` : ""}`, "BlueprintUploadError");
   }
 }
 

@@ -1,5 +1,18 @@
 /** Errors of the Cloudify REST client. Each names the request and the node it was sent to; none carries credentials. */
 
+/**
+ * Base of every error this code throws. It sets message, name and stack itself: in a provider rebuilt by Pulumi's
+ * closure serializer, `super(message)` to the built-in Error leaves them unset on the instance.
+ */
+export class CloudifyError extends Error {
+  constructor(message: string, name: string) {
+    super(message);
+    this.message = message;
+    this.name = name;
+    Error.captureStackTrace?.(this, this.constructor);
+  }
+}
+
 /** Where a request went: for messages only. */
 export interface RequestSite {
   readonly method: string;
@@ -8,7 +21,7 @@ export interface RequestSite {
 }
 
 /** The manager answered with an unexpected status. `errorCode` is the body's `error_code` (undefined for non-JSON bodies). */
-export class CloudifyApiError extends Error {
+export class CloudifyApiError extends CloudifyError {
   readonly status: number;
   readonly errorCode: string | undefined;
   /** The manager's own `message`. */
@@ -16,8 +29,7 @@ export class CloudifyApiError extends Error {
   readonly site: RequestSite;
 
   constructor(site: RequestSite, status: number, errorCode: string | undefined, serverMessage: string) {
-    super(`Cloudify ${site.method} ${site.path} on ${site.endpoint} answered ${status} ${errorCode ?? "(no error_code)"}: ${serverMessage}`);
-    this.name = "CloudifyApiError";
+    super(`Cloudify ${site.method} ${site.path} on ${site.endpoint} answered ${status} ${errorCode ?? "(no error_code)"}: ${serverMessage}`, "CloudifyApiError");
     this.status = status;
     this.errorCode = errorCode;
     this.serverMessage = serverMessage;
@@ -29,14 +41,13 @@ export class CloudifyApiError extends Error {
  * No usable answer: connection refused or timed out, connection dropped, truncated body.
  * `requestSent` tells whether the manager may have received (and acted on) the request.
  */
-export class CloudifyConnectionError extends Error {
+export class CloudifyConnectionError extends CloudifyError {
   readonly code: string | undefined;
   readonly requestSent: boolean;
   readonly site: RequestSite;
 
   constructor(site: RequestSite, requestSent: boolean, code: string | undefined, detail: string) {
-    super(`Cloudify ${site.method} ${site.path} on ${site.endpoint}: ${detail}${code ? ` (${code})` : ""}`);
-    this.name = "CloudifyConnectionError";
+    super(`Cloudify ${site.method} ${site.path} on ${site.endpoint}: ${detail}${code ? ` (${code})` : ""}`, "CloudifyConnectionError");
     this.code = code;
     this.requestSent = requestSent;
     this.site = site;
@@ -44,7 +55,7 @@ export class CloudifyConnectionError extends Error {
 }
 
 /** The node's certificate did not verify against `connection.caCert`: a configuration or security problem, never retried. */
-export class CloudifyTlsError extends Error {
+export class CloudifyTlsError extends CloudifyError {
   readonly code: string | undefined;
   readonly site: RequestSite;
 
@@ -52,20 +63,19 @@ export class CloudifyTlsError extends Error {
     super(
       `TLS verification of ${site.endpoint} failed (${code ?? "unknown"}: ${detail}); ` +
         `its certificate is not trusted by connection.caCert or does not name this host. Nothing was sent.`,
+      "CloudifyTlsError",
     );
-    this.name = "CloudifyTlsError";
     this.code = code;
     this.site = site;
   }
 }
 
 /** Every attempt on every node failed; `lastError` is the final cause. */
-export class CloudifyUnavailableError extends Error {
+export class CloudifyUnavailableError extends CloudifyError {
   readonly lastError: Error;
 
   constructor(method: string, path: string, attempts: number, lastError: Error) {
-    super(`Cloudify ${method} ${path}: no active node in the cluster answered after ${attempts} rounds; last error: ${lastError.message}`);
-    this.name = "CloudifyUnavailableError";
+    super(`Cloudify ${method} ${path}: no active node in the cluster answered after ${attempts} rounds; last error: ${lastError.message}`, "CloudifyUnavailableError");
     this.lastError = lastError;
   }
 }

@@ -1,5 +1,5 @@
 import { pollUntil } from "./backoff";
-import { isNotFound } from "./errors";
+import { CloudifyError, isNotFound } from "./errors";
 import { listAll } from "./list";
 import { objectPath } from "./paths";
 import type { CloudifyRest } from "./rest";
@@ -16,14 +16,14 @@ export interface StartExecution {
 }
 
 /** An execution ended `failed` or `cancelled`; `execution.error` is the manager's account. */
-export class ExecutionFailedError extends Error {
+export class ExecutionFailedError extends CloudifyError {
   constructor(readonly execution: Execution) {
     super(
       `Cloudify execution ${execution.id} (workflow ${execution.workflow_id}` +
         `${execution.deployment_id ? ` on deployment ${execution.deployment_id}` : ""}) ended ${execution.status}` +
         `${execution.error ? `: ${execution.error}` : ""}`,
+      "ExecutionFailedError",
     );
-    this.name = "ExecutionFailedError";
   }
 }
 

@@ -28,12 +28,15 @@ function isNodeRefusal(status: number, errorCode: string | undefined): boolean {
  */
 export class CloudifyRest {
   /** Index of the node that last answered; requests start there. */
-  private activeNode = 0;
+  private activeNode: number;
 
+  // No field initializers in classes that providers capture: Pulumi's closure serializer drops them.
   constructor(
     readonly connection: CloudifyConnection,
     readonly tuning: ClientTuning,
-  ) {}
+  ) {
+    this.activeNode = 0;
+  }
 
   /** Sends a request and returns its parsed JSON body (undefined when empty). */
   call<T>(request: RestRequest): Promise<T> {

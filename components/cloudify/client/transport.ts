@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 import type { ClientTuning, CloudifyConnection } from "./connection";
-import { CloudifyConnectionError, CloudifyTlsError, type RequestSite } from "./errors";
+import { CloudifyConnectionError, CloudifyError, CloudifyTlsError, type RequestSite } from "./errors";
 
 export type HttpMethod = "GET" | "PUT" | "POST" | "PATCH" | "DELETE";
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
@@ -60,9 +60,9 @@ export function basicAuthorization(username: string, password: string): string {
 }
 
 /** Marks errors of the local upload file so they are not mistaken for network faults. */
-class LocalFileError extends Error {
-  constructor(readonly cause: Error) {
-    super(cause.message);
+class LocalFileError extends CloudifyError {
+  constructor(readonly fileError: Error) {
+    super(fileError.message, "LocalFileError");
   }
 }
 
@@ -104,6 +104,13 @@ export async function attempt<T>(
   }
 
   return new Promise((resolve, reject) => {
+    const req = https.request(url, {
+      method: exchange.method,
+      headers,
+      ca: connection.caCert,
+      rejectUnauthorized: true,
+      agent: false,
+    });
     let tcpConnected = false;
     let tlsConnected = false;
     let settled = false;
@@ -115,7 +122,7 @@ export async function attempt<T>(
     const fail = (error: Error): void => {
       finish(() => {
         req.destroy();
-        if (error instanceof LocalFileError) return reject(error.cause);
+        if (error instanceof LocalFileError) return reject(error.fileError);
         if (error instanceof CloudifyConnectionError || error instanceof CloudifyTlsError) return reject(error);
         const code = (error as NodeJS.ErrnoException).code;
         if (!tlsConnected && isTlsFailureCode(code)) return reject(new CloudifyTlsError(site, code, error.message));
@@ -123,14 +130,6 @@ export async function attempt<T>(
         reject(new CloudifyConnectionError(site, tlsConnected, code, detail));
       });
     };
-
-    const req = https.request(url, {
-      method: exchange.method,
-      headers,
-      ca: connection.caCert,
-      rejectUnauthorized: true,
-      agent: false,
-    });
 
     req.on("socket", (socket) => {
       const connectTimer = setTimeout(

@@ -1,0 +1,23 @@
+import type { CloudifyConnection } from "../client/connection";
+import { connectionProblems } from "../client/connection";
+import { containsUnknown } from "./unknown";
+
+/** check() failures for the `connection` input (skipped while parts of it are unknown, during preview). */
+export function connectionFailures(connection: unknown): { property: string; reason: string }[] {
+  if (containsUnknown(connection)) return [];
+  return connectionProblems(connection).map((problem) => {
+    const [property, ...reason] = problem.split(": ");
+    return { property, reason: reason.join(": ") };
+  });
+}
+
+/** The connection as stored in state (a plain object; the engine keeps the password secret). */
+export function plainConnection(connection: CloudifyConnection): CloudifyConnection {
+  return {
+    endpoints: [...connection.endpoints],
+    username: connection.username,
+    password: connection.password,
+    caCert: connection.caCert,
+    tenant: connection.tenant,
+  };
+}

@@ -1,0 +1,108 @@
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CloudifyClient, folderTreeDigest, sha256OfFile } from "../../components/cloudify/client";
+import { startCloudifyDouble, type CloudifyDouble } from "../doubles/cloudify";
+import { zipEntryNames } from "../doubles/cloudify/archive-reader";
+import { FAST_TUNING, Fixtures } from "./fixtures";
+
+const fixtures = new Fixtures();
+let d: CloudifyDouble;
+let client: CloudifyClient;
+
+beforeAll(async () => {
+  d = await startCloudifyDouble({ version: "5.1" });
+  client = new CloudifyClient(d.connection(), FAST_TUNING);
+});
+afterAll(async () => {
+  await d.close();
+  fixtures.cleanup();
+});
+afterEach(() => d.faults.clear());
+
+/** Requests to `path` made after the `since`-th request. */
+const sent = (since: number, method: string, path: string) => d.requests.slice(since).filter((r) => r.method === method && r.path === path);
+
+describe("uploads", () => {
+  it("plugins go up as a flat zip of the wagon and plugin.yaml", async () => {
+    const wagon = await fixtures.wagon("cloudify-flat-plugin", "1.2.3");
+    const plugin = await client.plugins.upload({ wagonPath: wagon, yamlPath: fixtures.pluginYaml("cloudify-flat-plugin"), visibility: "tenant" });
+    expect(plugin).toMatchObject({ package_name: "cloudify-flat-plugin", package_version: "1.2.3" });
+    const upload = d.requests.find((r) => r.method === "POST" && r.path === "/plugins");
+    expect(upload?.contentType).toBe("application/octet-stream");
+    // The manager keeps the wagon itself: byte-identical to ours.
+    expect(await client.plugins.wagonSha256(plugin.id)).toBe(await sha256OfFile(wagon));
+  });
+
+  it("a plugin upload dropped after the manager stored it is adopted, not uploaded twice", async () => {
+    const since = d.requests.length;
+    d.faults.inject({ method: "POST", path: "/plugins", action: { kind: "drop-after-processing" } });
+    const plugin = await client.plugins.upload({
+      wagonPath: await fixtures.wagon("cloudify-once-plugin", "1.0"),
+      yamlPath: fixtures.pluginYaml("cloudify-once-plugin"),
+      visibility: "tenant",
+    });
+    const stored = d.state.plugins.all().filter((p) => p.package_name === "cloudify-once-plugin");
+    expect(stored.map((p) => p.id)).toEqual([plugin.id]);
+    expect(sent(since, "POST", "/plugins")).toHaveLength(1);
+  });
+
+  it("a plugin upload dropped mid-body is sent again and stored once", async () => {
+    const since = d.requests.length;
+    d.faults.inject({ method: "POST", path: "/plugins", action: { kind: "drop-mid-upload" } });
+    await client.plugins.upload({
+      wagonPath: await fixtures.wagon("cloudify-midway-plugin", "1.0", 200_000),
+      yamlPath: fixtures.pluginYaml("cloudify-midway-plugin"),
+      visibility: "tenant",
+    });
+    expect(sent(since, "POST", "/plugins")).toHaveLength(2);
+    expect(d.state.plugins.all().filter((p) => p.package_name === "cloudify-midway-plugin")).toHaveLength(1);
+  });
+
+  it("blueprints go up as a tar.gz with the folder as single top-level directory", async () => {
+    const folder = fixtures.blueprint("inputs:\n  size: {default: 1}\n");
+    const blueprint = await client.blueprints.upload("bp-upload", { folder, mainFileName: "blueprint.yaml", visibility: "tenant", timeoutMs: 5_000 });
+    expect(blueprint).toMatchObject({ id: "bp-upload", main_file_name: "blueprint.yaml", description: expect.stringMatching(/test blueprint/) });
+    expect(await client.blueprints.archiveDigest("bp-upload")).toBe(await folderTreeDigest(folder));
+    const query = d.requests.find((r) => r.method === "PUT" && r.path === "/blueprints/bp-upload")?.query;
+    expect(query).toContain("application_file_name=blueprint.yaml");
+    expect(query).not.toContain("async_upload");
+  });
+
+  it("reports the manager's rejection of an invalid blueprint", async () => {
+    const folder = fixtures.blueprint();
+    writeFileSync(join(folder, "broken.yaml"), "description: no tosca version\n");
+    const error = await client.blueprints
+      .upload("bp-broken", { folder, mainFileName: "broken.yaml", visibility: "tenant", timeoutMs: 5_000 })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 400, errorCode: "invalid_blueprint_error" });
+  });
+});
+
+describe("downloads", () => {
+  it("a snapshot streams to disk; a download dropped midway is retried and leaves no partial file", async () => {
+    const execution = await client.snapshots.create("snap-dl");
+    await client.executions.waitForSuccess(execution.id, 5_000);
+    d.faults.inject({ method: "GET", path: "/snapshots/snap-dl/archive", action: { kind: "drop-mid-download" } });
+    const target = join(fixtures.dir, "snap-dl.zip");
+    const bytes = await client.snapshots.download("snap-dl", target);
+    expect(bytes).toBe(statSync(target).size);
+    expect(await zipEntryNames(target)).toContain("state.json");
+    expect(d.requests.filter((r) => r.path === "/snapshots/snap-dl/archive")).toHaveLength(2);
+    expect(readdirSync(fixtures.dir).filter((f) => f.endsWith(".partial"))).toEqual([]);
+  });
+
+  it("an upload of that snapshot arrives byte for byte", async () => {
+    const source = join(fixtures.dir, "snap-dl.zip");
+    const snapshot = await client.snapshots.upload("snap-up", source);
+    expect(snapshot).toMatchObject({ id: "snap-up", status: "uploaded" });
+    const stored = d.state.snapshots.get("snap-up")!.archiveFile!;
+    expect(readFileSync(stored).equals(readFileSync(source))).toBe(true);
+  });
+
+  it("a failed download leaves no file at all", async () => {
+    const target = join(fixtures.dir, "missing.zip");
+    await expect(client.snapshots.download("no-such-snapshot", target)).rejects.toMatchObject({ status: 404 });
+    expect(existsSync(target) || existsSync(`${target}.partial`)).toBe(false);
+  });
+});
