@@ -48,7 +48,9 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (err) => {
+// Exit only once stdout and stderr are flushed: a large plan outgrows the pipe buffer, and process.exit would cut it off.
+const exitAfterFlush = (code: number) => process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+main().then(exitAfterFlush, (err) => {
   process.stderr.write(`plan failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exit(1);
+  exitAfterFlush(1);
 });
