@@ -5,7 +5,7 @@ import type { ClusterConfig } from "../config/clusterSchema";
 import { NodeCertificates } from "./nodeCertificates";
 import { NodeCleanup } from "./nodeCleanup";
 import { commandConnection, sshRoute, type SshRoute } from "./nodeConnection";
-import { CERTS_DIR, INSTALLER_RPM, NODE_JSON, PREPARE_COMMAND, stageCommand, stagedPath, TOOL_DIR, writeFileCommand } from "./nodePaths";
+import { CERTS_DIR, INSTALLER_RPM, installToolCommand, NODE_JSON, PREPARE_COMMAND, stageCommand, stagedPath, TOOL_STAGING_DIR, writeFileCommand } from "./nodePaths";
 import type { NodeSetupTool } from "./nodeSetupTool";
 import { CONFIG_STAGE_KEYS, isUrl, nodeJson, nodeSettings, pick, type ClusterRole, type NodeSettings } from "./nodeSettings";
 import { remoteStep, type RemoteStepArgs } from "./remoteStep";
@@ -62,8 +62,8 @@ export class NodeInstall extends pulumi.ComponentResource {
       triggers: [{ server }],
     }, { parent: this, dependsOn: [prepare] });
 
-    const toolFiles = args.tool.files.map((file) =>
-      write(`tool-${file.name.replace(/[^A-Za-z0-9-]/g, "-")}`, `${TOOL_DIR}/${file.name}`, file.executable ? "0755" : "0644", file.content));
+    const toolUploads = args.tool.files.map((file) => upload(`tool-${file.name.replace(/[^A-Za-z0-9-]/g, "-")}`, file.source, `${TOOL_STAGING_DIR}/${file.name}`));
+    const installTool = step("install-tool", { create: installToolCommand(args.tool.files), triggers: [{ server, tool: args.tool.digest }] }, toolUploads);
     const settingsFile = write("node-json", NODE_JSON, "0600", nodeJson(this.settings), true);
 
     // Only node certificates, node keys and the CA certificate go to the node: never the CA key.
@@ -85,7 +85,7 @@ export class NodeInstall extends pulumi.ComponentResource {
     const postInstall = step("post-install", {
       create: stageCommand("post_install"),
       triggers: [{ server, tool: args.tool.digest, installer: isUrl(cluster.installRpm) ? this.settings.installer : new pulumi.asset.FileAsset(cluster.installRpm) }],
-    }, [...toolFiles, settingsFile, ...installer]);
+    }, [installTool, settingsFile, ...installer]);
     const config = step("config", {
       create: stageCommand("config"),
       triggers: [{ after: postInstall.id, settings: pick(this.settings, CONFIG_STAGE_KEYS) }],

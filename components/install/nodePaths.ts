@@ -31,6 +31,14 @@ export const PREPARE_COMMAND = [
   `sudo -n install -d -m 0700 -o "$(id -un)" ${STAGING_DIR}`,
 ].join(" && ");
 
+/** Where the tool's files are uploaded before they are installed, root-owned, into TOOL_DIR. */
+export const TOOL_STAGING_DIR = `${STAGING_DIR}/tool`;
+
+/** Installs the uploaded tool files into TOOL_DIR as root: the tool 0755, the rest 0644. */
+export function installToolCommand(files: readonly { readonly name: string; readonly executable: boolean }[]): string {
+  return files.map((file) => `sudo -n install -o root -g root -m ${file.executable ? "0755" : "0644"} ${shellQuote(`${TOOL_STAGING_DIR}/${file.name}`)} ${shellQuote(`${TOOL_DIR}/${file.name}`)}`).join(" && ");
+}
+
 /** Writes stdin to `path` as root with `mode`, atomically (temporary file, then rename), so a reader never sees half a file. */
 export function writeFileCommand(path: string, mode: "0600" | "0644" | "0755"): string {
   const script = `umask 077 && cat > "$1.cmom-tmp" && chmod ${mode} "$1.cmom-tmp" && mv -f "$1.cmom-tmp" "$1"`;

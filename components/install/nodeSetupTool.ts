@@ -6,7 +6,8 @@ import { TOOL } from "./nodePaths";
 export interface ToolFile {
   /** File name, the same under components/install/node-setup/ and on the node. */
   readonly name: string;
-  readonly content: string;
+  /** Local path, relative to the project directory (Pulumi's working directory), so the state does not depend on the checkout. */
+  readonly source: string;
   readonly executable: boolean;
 }
 
@@ -24,8 +25,11 @@ export function readNodeSetupTool(dir: string = NODE_SETUP_DIR): NodeSetupTool {
   const toolName = path.basename(TOOL);
   const names = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name).sort();
   if (!names.includes(toolName)) throw new Error(`${path.join(dir, toolName)}: missing (the node lifecycle tool every node needs)`);
-  const files = names.map((name) => ({ name, content: fs.readFileSync(path.join(dir, name), "utf8"), executable: name === toolName }));
   const hash = createHash("sha256");
-  for (const file of files) hash.update(`${file.name}\0${file.content}\0`);
+  const files = names.map((name) => {
+    const file = path.join(dir, name);
+    hash.update(`${name}\0`).update(fs.readFileSync(file)).update("\0");
+    return { name, source: path.relative(process.cwd(), file), executable: name === toolName };
+  });
   return { files, digest: hash.digest("hex") };
 }

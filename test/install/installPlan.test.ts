@@ -41,7 +41,7 @@ describe("install on the pool stack", async () => {
       }
       // post_install needs the tool, node.json and the installer on the node; init needs the certificates, files and scripts.
       const uploaded = (part: string) => stage(resources, node, part).urn;
-      expect(postInstall!.dependsOn).toEqual(expect.arrayContaining(["tool-cmom-node-setup", "tool-setup-yaml", "node-json", "installer"].map(uploaded)));
+      expect(postInstall!.dependsOn).toEqual(expect.arrayContaining(["install-tool", "node-json", "installer"].map(uploaded)));
       expect(init!.dependsOn).toEqual(expect.arrayContaining(["ca-pem", "external-crt", "external-key", "internal-crt", "internal-key", "file-0", "script-0"].map(uploaded)));
       // Nothing runs on the node before its server (and port) exist.
       expect(stage(resources, node, "prepare").dependsOn).toEqual(expect.arrayContaining([named(resources, `test-node-${node}-server`).urn, named(resources, `test-node-${node}-port`).urn]));
@@ -52,6 +52,7 @@ describe("install on the pool stack", async () => {
     const server = idOf(named(resources, "test-node-1-server"));
     const triggersOf = (part: string) => plain(stage(resources, 1, part)).triggers;
     expect(triggersOf("post-install")).toEqual([{ server, tool: tool.digest, installer: expect.objectContaining({ __pulumiAsset: true }) }]);
+    expect(triggersOf("install-tool")).toEqual([{ server, tool: tool.digest }]);
     const config = triggersOf("config");
     expect(config).toHaveLength(1);
     expect(config[0].after).toBe(idOf(stage(resources, 1, "post-install")));
@@ -156,12 +157,14 @@ describe("install on the pool stack", async () => {
     expect(remotePath("script-0")).toBe("/opt/cmom/staging/scripts/0-tune.sh");
   });
 
-  it("installs the tool (0755) and every file beside it into /opt/cmom/bin", () => {
+  it("uploads the tool and every file beside it, then installs them root-owned into /opt/cmom/bin (the tool 0755)", async () => {
+    const install = stage(resources, 0, "install-tool");
     for (const file of tool.files) {
-      const write = plain(stage(resources, 0, `tool-${file.name.replace(/[^A-Za-z0-9-]/g, "-")}`));
-      expect(write.create).toContain(`'/opt/cmom/bin/${file.name}'`);
-      expect(write.create).toContain(file.name === "cmom-node-setup" ? "chmod 0755" : "chmod 0644");
-      expect(write.stdin).toBe(file.content);
+      const upload = stage(resources, 0, `tool-${file.name.replace(/[^A-Za-z0-9-]/g, "-")}`);
+      expect(upload.inputs.remotePath).toBe(`/opt/cmom/staging/tool/${file.name}`);
+      expect(await (upload.inputs.source as { path: Promise<string> }).path).toBe(`components/install/node-setup/${file.name}`);
+      expect(install.dependsOn).toContain(upload.urn);
+      expect(install.inputs.create).toContain(`install -o root -g root -m ${file.name === "cmom-node-setup" ? "0755" : "0644"} '/opt/cmom/staging/tool/${file.name}' '/opt/cmom/bin/${file.name}'`);
     }
   });
 
@@ -227,7 +230,7 @@ describe("install through a bastion, with a floating IP per node and an https in
   });
 
   it("lets the node download the https installer (checksum in node.json) instead of uploading one", () => {
-    expect(ofType(resources, COPY)).toHaveLength(0);
+    expect(ofType(resources, COPY).filter((r) => !r.name.includes("-tool-"))).toEqual([]);
     const installer = { url: "https://repository.example.com/cloudify/cloudify-manager-install-4.6.rpm", sha256: "a".repeat(64) };
     expect(JSON.parse(plain(stage(resources, 0, "node-json")).stdin).installer).toEqual(installer);
     expect(plain(stage(resources, 0, "post-install")).triggers[0].installer).toEqual(installer);
