@@ -41,7 +41,8 @@ export const sshCleanupProvider: dynamic.ResourceProvider<CleanupProps, CleanupP
   async delete(_id, props) {
     const outcome = await runOverSsh(props);
     if (outcome.status === SSH_FAILED) {
-      console.warn(`cmom: cleanup skipped: ${props.connection.host} is not reachable over SSH (${outcome.reason})`);
+      const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
+      await pulumi.log.warn(`cmom: cleanup skipped: ${props.connection.host} is not reachable over SSH (${outcome.reason})`);
       return;
     }
     if (outcome.status !== 0) throw new Error(`cleanup on ${props.connection.host} failed (exit ${outcome.status}): ${outcome.reason}`);
