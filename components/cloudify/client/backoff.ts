@@ -22,7 +22,7 @@ export async function pollUntil<T>(
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() >= deadline) throw new Error(`timed out after ${Math.round(options.timeoutMs / 1000)} s waiting for ${options.describe()}`);
+    if (Date.now() >= deadline) throw new Error(`timed out after ${(options.timeoutMs / 1000).toFixed(1)} s waiting for ${options.describe()}`);
     await sleep(Math.min(options.intervalMs, Math.max(0, deadline - Date.now())));
   }
 }

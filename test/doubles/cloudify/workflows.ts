@@ -38,7 +38,8 @@ export class WorkflowEngine {
   private readonly outcomes: (WorkflowOutcome & { workflowId: string; used: number })[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly queued: { execution: ExecutionRecord; effects: WorkflowEffects }[] = [];
-  private readonly cancelRequests = new Set<string>();
+  /** Effects of executions not ended yet, by id (for cancellation). */
+  private readonly pendingEffects = new Map<string, WorkflowEffects>();
 
   constructor(
     private readonly state: DoubleState,
@@ -95,9 +96,10 @@ export class WorkflowEngine {
     while (!END_STATES.includes(execution.status)) await new Promise((r) => this.later(2, () => r(undefined)));
   }
 
+  /** Cancels soon after the request, as a workflow reacting to it would. */
   requestCancel(execution: ExecutionRecord): void {
-    this.cancelRequests.add(execution.id);
     this.setStatus(execution, "cancelling");
+    this.later(5, () => this.end(execution, this.pendingEffects.get(execution.id) ?? {}, "cancelled", ""));
   }
 
   stop(): void {
@@ -146,13 +148,14 @@ export class WorkflowEngine {
 
   private start(execution: ExecutionRecord, effects: WorkflowEffects): void {
     const outcome = this.takeOutcome(execution);
+    this.pendingEffects.set(execution.id, effects);
     this.later(1, () => {
-      if (this.cancelRequests.has(execution.id)) return this.end(execution, effects, "cancelled", "");
+      if (execution.status !== "pending" && execution.status !== "queued") return; // cancelled meanwhile
       this.setStatus(execution, "started");
       execution.started_at = timestamp();
       this.event(execution, `Starting '${execution.workflow_id}' workflow execution`, "workflow_started");
       this.later(outcome.durationMs ?? this.defaultDurationMs, () => {
-        if (this.cancelRequests.has(execution.id)) return this.end(execution, effects, "cancelled", "");
+        if (execution.status !== "started") return; // cancelled meanwhile
         if (outcome.error !== undefined) return this.end(execution, effects, "failed", outcome.error);
         Promise.resolve()
           .then(() => effects.onSuccess?.())
@@ -165,10 +168,11 @@ export class WorkflowEngine {
   }
 
   private end(execution: ExecutionRecord, effects: WorkflowEffects, status: string, error: string): void {
+    if (END_STATES.includes(execution.status)) return;
     this.setStatus(execution, status);
     execution.error = error;
     execution.ended_at = timestamp();
-    this.cancelRequests.delete(execution.id);
+    this.pendingEffects.delete(execution.id);
     const outcome = status === "terminated" ? "succeeded" : status === "cancelled" ? "cancelled" : `failed: ${error}`;
     this.event(execution, `'${execution.workflow_id}' workflow execution ${outcome}`, `workflow_${status === "terminated" ? "succeeded" : status}`);
     effects.onEnd?.(execution);
