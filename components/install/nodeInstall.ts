@@ -53,7 +53,7 @@ export class NodeInstall extends pulumi.ComponentResource {
     const step = (part: string, stepArgs: Omit<RemoteStepArgs, "route">, dependsOn: pulumi.Input<pulumi.Resource>[]) =>
       remoteStep(`${name}-${part}`, { route: this.route, ...stepArgs }, { parent: this, dependsOn });
     const prepare = step("prepare", { create: PREPARE_COMMAND, triggers: [{ server }] }, [node.infrastructure]);
-    const write = (part: string, path: string, mode: "0600" | "0644" | "0755", content: pulumi.Input<string>, secret = false) =>
+    const write = (part: string, path: string, mode: "0600" | "0644", content: pulumi.Input<string>, secret = false) =>
       step(part, { create: writeFileCommand(path, mode), stdin: content, triggers: [{ server }], secret }, [prepare]);
     const upload = (part: string, src: string, remotePath: string) => new remote.CopyToRemote(`${name}-${part}`, {
       connection: commandConnection(this.route),

@@ -40,7 +40,7 @@ export function installToolCommand(files: readonly { readonly name: string; read
 }
 
 /** Writes stdin to `path` as root with `mode`, atomically (temporary file, then rename), so a reader never sees half a file. */
-export function writeFileCommand(path: string, mode: "0600" | "0644" | "0755"): string {
+export function writeFileCommand(path: string, mode: "0600" | "0644"): string {
   const script = `umask 077 && cat > "$1.cmom-tmp" && chmod ${mode} "$1.cmom-tmp" && mv -f "$1.cmom-tmp" "$1"`;
   return `sudo -n sh -c ${shellQuote(script)} cmom-write ${shellQuote(path)}`;
 }
