@@ -1,10 +1,14 @@
 // Entry point: read the stack's config once, compose the platform's components, export the outputs.
 import { loadStackConfig } from "./components/config/loadStackConfig";
+import { aggregateFleet, type FleetOutputs } from "./components/platforms/fleetPlatform";
 import { deployOnKubernetes } from "./components/platforms/kubernetesPlatform";
 import { deployOnOpenStack } from "./components/platforms/openstackPlatform";
+import type { StackOutputs } from "./components/platforms/stackOutputs";
 
 const config = loadStackConfig();
-const outputs = config.platform === "openstack" ? deployOnOpenStack(config) : deployOnKubernetes(config);
+const deploy = { openstack: deployOnOpenStack, kubernetes: deployOnKubernetes, fleet: aggregateFleet }[config.platform];
+const outputs: Partial<StackOutputs & FleetOutputs> = deploy(config);
 
-export const clusterIps = outputs?.clusterIps;
-export const nodes = outputs?.nodes;
+export const clusterIps = outputs.clusterIps;
+export const nodes = outputs.nodes;
+export const fleet = outputs.fleet;

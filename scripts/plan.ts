@@ -50,6 +50,11 @@ async function main(): Promise<number> {
 
 // Exit only once stdout and stderr are flushed: a large plan outgrows the pipe buffer, and process.exit would cut it off.
 const exitAfterFlush = (code: number) => process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+// A value that never resolves (an unknown under mocks) would drain the event loop and exit 0 with nothing printed: say so instead.
+process.on("beforeExit", () => {
+  process.stderr.write("plan failed: the program never finished (a value stayed unknown under mocks)\n");
+  exitAfterFlush(1);
+});
 main().then(exitAfterFlush, (err) => {
   process.stderr.write(`plan failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   exitAfterFlush(1);

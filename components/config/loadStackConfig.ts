@@ -4,6 +4,7 @@ import { z } from "zod";
 import { backupSchema, type BackupConfig } from "./backupSchema";
 import { clusterSchema, type ClusterConfig } from "./clusterSchema";
 import { dnsSchema, type DnsConfig } from "./dnsSchema";
+import { fleetSchema, type FleetConfig } from "./fleetSchema";
 import { formatIssues } from "./formatIssues";
 import { kubernetesSchema, type KubernetesConfig } from "./kubernetesSchema";
 import { nodeNames } from "./nodeNames";
@@ -16,7 +17,7 @@ export const NAMESPACE = "cmom";
 
 export interface StackConfig {
   readonly stack: string;
-  readonly platform: "openstack" | "kubernetes";
+  readonly platform: Platform;
   readonly openstack?: OpenStackConfig;
   readonly kubernetes?: KubernetesConfig;
   readonly cluster?: ClusterConfig;
@@ -24,7 +25,19 @@ export interface StackConfig {
   readonly restore?: RestoreConfig;
   readonly backup: BackupConfig;
   readonly dns?: DnsConfig;
+  readonly fleet?: FleetConfig;
 }
+
+/** `fleet` is a program mode: the stack builds nothing and aggregates other cmom stacks. */
+const PLATFORMS = ["openstack", "kubernetes", "fleet"] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** Which namespaces each platform needs, and which it accepts at all. */
+const PLATFORM_NAMESPACES: Record<Platform, { required: string[]; allowed: string[] }> = {
+  openstack: { required: ["openstack", "cluster"], allowed: ["openstack", "cluster", "dns", "resources", "restore", "backup"] },
+  kubernetes: { required: ["kubernetes"], allowed: ["kubernetes", "resources", "restore", "backup"] },
+  fleet: { required: ["fleet"], allowed: ["fleet"] },
+};
 
 /** Every problem of the stack's config, each with its key path; a RunError so Pulumi prints it without a stack trace. */
 export class ConfigError extends pulumi.RunError {
@@ -57,7 +70,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, options:
   }
 
   const schemas = {
-    platform: z.enum(["openstack", "kubernetes"]).default("openstack"),
+    platform: z.enum(PLATFORMS).default("openstack"),
     openstack: openstackSchema.optional(),
     kubernetes: kubernetesSchema(policy).optional(),
     cluster: clusterSchema(policy).optional(),
@@ -65,6 +78,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, options:
     restore: restoreSchema.optional(),
     backup: backupSchema.default(() => backupSchema.parse({})),
     dns: dnsSchema.optional(),
+    fleet: fleetSchema.optional(),
   };
   for (const key of values.keys()) {
     if (!(key in schemas)) problems.push(`${NAMESPACE}:${key}: unknown key (known: ${Object.keys(schemas).map((k) => `${NAMESPACE}:${k}`).join(", ")})`);
@@ -96,15 +110,14 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, options:
 
 function crossNamespaceProblems(config: Omit<StackConfig, "stack" | "backup">, values: Map<string, unknown>): string[] {
   const problems: string[] = [];
-  if (config.platform === "openstack") {
-    if (!config.openstack) problems.push(`${NAMESPACE}:openstack: required when ${NAMESPACE}:platform is openstack`);
-    if (!config.cluster) problems.push(`${NAMESPACE}:cluster: required when ${NAMESPACE}:platform is openstack`);
-    if (values.has("kubernetes")) problems.push(`${NAMESPACE}:kubernetes: only used when ${NAMESPACE}:platform is kubernetes`);
-  } else {
-    if (!config.kubernetes) problems.push(`${NAMESPACE}:kubernetes: required when ${NAMESPACE}:platform is kubernetes`);
-    for (const name of ["openstack", "dns", "cluster"]) {
-      if (values.has(name)) problems.push(`${NAMESPACE}:${name}: only used when ${NAMESPACE}:platform is openstack`);
-    }
+  const { required, allowed } = PLATFORM_NAMESPACES[config.platform];
+  for (const name of required) {
+    if (!values.has(name)) problems.push(`${NAMESPACE}:${name}: required when ${NAMESPACE}:platform is ${config.platform}`);
+  }
+  for (const name of values.keys()) {
+    if (name === "platform" || allowed.includes(name)) continue;
+    const users = PLATFORMS.filter((p) => PLATFORM_NAMESPACES[p].allowed.includes(name));
+    problems.push(`${NAMESPACE}:${name}: only used when ${NAMESPACE}:platform is ${users.join(" or ")}`);
   }
   const { openstack, cluster, dns } = config;
   if (!openstack || !cluster) return problems;
