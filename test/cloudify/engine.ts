@@ -13,7 +13,6 @@ const overTheWire = <T>(value: T): T => JSON.parse(JSON.stringify(value ?? {})) 
  */
 export async function rebuild(provider: Provider): Promise<{ provider: Required<Provider>; text: string }> {
   const serialized = await pulumi.runtime.serializeFunction(() => provider);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const requireFromString = require("require-from-string") as (code: string) => { handler: () => Required<Provider> };
   return { provider: requireFromString(serialized.text).handler(), text: serialized.text };
 }

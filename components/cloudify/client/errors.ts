@@ -1,12 +1,19 @@
 /** Errors of the Cloudify REST client. Each names the request and the node it was sent to; none carries credentials. */
 
 /**
- * Base of every error this code throws. It sets message, name and stack itself: in a provider rebuilt by Pulumi's
- * closure serializer, `super(message)` to the built-in Error leaves them unset on the instance.
+ * Base of every error this code throws. In a provider rebuilt by Pulumi's closure serializer (the engine's provider
+ * process), `super(message)` to the built-in Error leaves message and stack unset, and classes without own methods get
+ * a bare prototype cut off from their base: the constructor sets the fields and relinks the chain itself, so the
+ * errors stay `instanceof Error` (and of their own class) there too.
  */
 export class CloudifyError extends Error {
   constructor(message: string, name: string) {
     super(message);
+    if (!(this instanceof Error)) {
+      if (Object.getPrototypeOf(CloudifyError.prototype) === Object.prototype) Object.setPrototypeOf(CloudifyError.prototype, Error.prototype);
+      const own: object = Object.getPrototypeOf(this);
+      if (own !== CloudifyError.prototype && Object.getPrototypeOf(own) === Object.prototype) Object.setPrototypeOf(own, CloudifyError.prototype);
+    }
     this.message = message;
     this.name = name;
     Error.captureStackTrace?.(this, this.constructor);
