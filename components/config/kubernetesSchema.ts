@@ -3,7 +3,7 @@ import { z } from "zod";
 import { persistedPaths, type ImageGeneration } from "../kubernetes/persistence/persistedPaths";
 import { persistedSubPath } from "../kubernetes/persistence/layout";
 import { CMOM_DIR } from "../kubernetes/mountPaths";
-import { cloudifyId, ipv4Cidr, isHostname, nonEmpty, secretString, type SecretPolicy } from "./primitives";
+import { cloudifyId, ipv4Cidr, isHostname, nonEmpty, pemCertificate, secretString, type SecretPolicy } from "./primitives";
 
 /** RFC 1123 label: what Kubernetes accepts as a namespace, Service or StatefulSet name. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -107,6 +107,8 @@ export function kubernetesSchema(policy: SecretPolicy) {
     pluginRules: z.array(ruleSchema).min(1).default(DEFAULT_PLUGIN_RULES),
     adminUsername: cloudifyId.default("admin"),
     adminPassword: secretString(policy),
+    /** CA of the manager's external certificate: cmom verifies TLS against it when it uploads cmom:resources or takes backups. */
+    managerCaCert: pemCertificate.optional(),
     /** Seconds a first boot may take before the startup probe gives up (and the kubelet restarts the container). */
     startupBudgetSeconds: z.number().int().min(60).max(86400).default(1800),
     /** How Pulumi itself reaches the cluster; default: the ambient kubeconfig of whoever runs `pulumi up`. */

@@ -6,11 +6,12 @@ import { clusterSchema, type ClusterConfig } from "./clusterSchema";
 import { dnsSchema, type DnsConfig } from "./dnsSchema";
 import { fleetSchema, type FleetConfig } from "./fleetSchema";
 import { formatIssues } from "./formatIssues";
+import { missingLocalFiles } from "./localFiles";
 import { kubernetesSchema, type KubernetesConfig } from "./kubernetesSchema";
 import { nodeNames } from "./nodeNames";
 import { openstackSchema, type OpenStackConfig } from "./openstackSchema";
 import type { SecretPolicy } from "./primitives";
-import { resourcesSchema, type ResourcesConfig } from "./resourcesSchema";
+import { declaresObjects, resourcesSchema, type ResourcesConfig } from "./resourcesSchema";
 import { restoreSchema, type RestoreConfig } from "./restoreSchema";
 
 export const NAMESPACE = "cmom";
@@ -51,6 +52,8 @@ export interface ParseOptions {
   readonly stack: string;
   /** Placeholders may stand in for secrets (offline plan and preview), never in a real update. */
   readonly allowPlaceholders: boolean;
+  /** Local files the config names must exist (a real update); a preview or offline plan only describes them. */
+  readonly checkLocalFiles: boolean;
   /** Whether Pulumi holds `cmom:<namespace>` as a secret (set with `--secret`, possibly on a nested path). */
   readonly isSecret: (key: string) => boolean;
 }
@@ -99,6 +102,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, options:
 
   const config = parsed as Omit<StackConfig, "stack" | "backup"> & { backup?: z.output<typeof backupSchema> };
   if (problems.length === 0) problems.push(...crossNamespaceProblems(config, values));
+  if (problems.length === 0 && options.checkLocalFiles) problems.push(...missingLocalFiles(config));
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -108,7 +112,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, options:
   };
 }
 
-function crossNamespaceProblems(config: Omit<StackConfig, "stack" | "backup">, values: Map<string, unknown>): string[] {
+function crossNamespaceProblems(config: Omit<StackConfig, "stack" | "backup"> & { backup?: { trigger?: string } }, values: Map<string, unknown>): string[] {
   const problems: string[] = [];
   const { required, allowed } = PLATFORM_NAMESPACES[config.platform];
   for (const name of required) {
@@ -118,6 +122,10 @@ function crossNamespaceProblems(config: Omit<StackConfig, "stack" | "backup">, v
     if (name === "platform" || allowed.includes(name)) continue;
     const users = PLATFORMS.filter((p) => PLATFORM_NAMESPACES[p].allowed.includes(name));
     problems.push(`${NAMESPACE}:${name}: only used when ${NAMESPACE}:platform is ${users.join(" or ")}`);
+  }
+  // TLS to the manager is always verified, so talking to it needs the CA of its certificate.
+  if (config.kubernetes && !config.kubernetes.managerCaCert && (declaresObjects(config.resources) || config.restore || config.backup?.trigger)) {
+    problems.push(`${NAMESPACE}:kubernetes.managerCaCert: required to reach the manager's REST API (cmom:resources, cmom:restore or a backup)`);
   }
   const { openstack, cluster, dns } = config;
   if (!openstack || !cluster) return problems;
@@ -152,6 +160,7 @@ export function loadStackConfig(): StackConfig {
   return parseStackConfig(pulumi.runtime.allConfig(), {
     stack: pulumi.getStack(),
     allowPlaceholders: pulumi.runtime.isDryRun(),
+    checkLocalFiles: !pulumi.runtime.isDryRun(),
     isSecret: (key) => runtimeConfig.isConfigSecret(key),
   });
 }

@@ -4,14 +4,16 @@ import { CLOUDIFY_ID, cloudifyId, nonEmpty, secretString, visibility, type Secre
 
 export const DEFAULT_TENANT = "default_tenant";
 
-const ARCHIVE_SUFFIX = /\.(tar\.gz|tgz|tar\.bz2|tbz2|tar|zip)$/i;
 const YAML_SUFFIX = /\.ya?ml$/i;
 
-/** The reference's rule: a blueprint's id defaults to the name of its folder (for a yaml file) or its archive. */
+/** A blueprint path names its main yaml file or the folder uploaded (main file `filename`, default blueprint.yaml). */
+export function blueprintFolder(blueprintPath: string): string {
+  return YAML_SUFFIX.test(blueprintPath) ? path.dirname(blueprintPath) : blueprintPath;
+}
+
+/** The reference's rule: a blueprint's id defaults to the name of its folder. */
 export function defaultBlueprintId(blueprintPath: string): string {
-  const withoutQuery = blueprintPath.replace(/[?#].*$/, "");
-  if (YAML_SUFFIX.test(withoutQuery)) return path.basename(path.dirname(path.resolve(withoutQuery)));
-  return path.basename(withoutQuery).replace(ARCHIVE_SUFFIX, "");
+  return path.basename(path.resolve(blueprintFolder(blueprintPath)));
 }
 
 function resourcesObject(policy: SecretPolicy) {
@@ -27,10 +29,11 @@ function resourcesObject(policy: SecretPolicy) {
     if ((s.string === undefined) === (s.file === undefined)) ctx.addIssue({ code: "custom", message: "exactly one of string and file" });
   });
 
-  const plugin = z.strictObject({ wagon: nonEmpty, yaml: nonEmpty, title: nonEmpty.optional(), ...placement });
+  const plugin = z.strictObject({ wagon: localPath, yaml: localPath, title: nonEmpty.optional(), ...placement });
 
   const blueprint = z.strictObject({
-    path: nonEmpty,
+    /** The blueprint's folder, or its main yaml file (then that file's folder is uploaded). */
+    path: localPath,
     id: cloudifyId.optional(),
     filename: nonEmpty.optional(),
     ...placement,
@@ -39,8 +42,11 @@ function resourcesObject(policy: SecretPolicy) {
     if (!CLOUDIFY_ID.test(id)) {
       ctx.addIssue({ code: "custom", path: ["id"], message: `cannot derive a valid Cloudify id from path (got "${id}"): set id` });
     }
-    const filename = b.filename ?? (YAML_SUFFIX.test(b.path) ? path.basename(b.path) : "blueprint.yaml");
-    return { ...b, id, filename };
+    const named = YAML_SUFFIX.test(b.path) ? path.basename(b.path) : undefined;
+    if (named && b.filename && b.filename !== named) {
+      ctx.addIssue({ code: "custom", path: ["filename"], message: `conflicts with path, which names ${named} as the main file` });
+    }
+    return { ...b, id, folder: blueprintFolder(b.path), filename: named ?? b.filename ?? "blueprint.yaml" };
   });
 
   const deployment = z.strictObject({
@@ -82,6 +88,9 @@ function resourcesObject(policy: SecretPolicy) {
   });
 }
 
+/** Uploads stream from the operator's disk; URLs would hand the manager an unverified download. */
+const localPath = nonEmpty.refine((p) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(p), "must be a local path (URLs are not supported)");
+
 export function resourcesSchema(policy: SecretPolicy) {
   return resourcesObject(policy).superRefine(checkReferences);
 }
@@ -92,6 +101,12 @@ export type PluginSpec = ResourcesConfig["plugins"][number];
 export type BlueprintSpec = ResourcesConfig["blueprints"][number];
 export type DeploymentSpec = ResourcesConfig["deployments"][number];
 export type ExecutionSpec = ResourcesConfig["executions"][number];
+
+/** True when the stack asks cmom to create any Cloudify object. */
+export function declaresObjects(resources: ResourcesConfig): boolean {
+  const { existing: _existing, ...declared } = resources;
+  return Object.values(declared).some((list) => list.length > 0);
+}
 
 /** Every tenant, blueprint and deployment a resource names must be declared here or marked existing; ids are unique per tenant. */
 function checkReferences(r: ResourcesConfig, ctx: z.RefinementCtx) {

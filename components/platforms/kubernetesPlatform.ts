@@ -1,5 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { CloudifyResources } from "../cloudify/cloudifyResources";
+import { clusterConnection } from "../cloudify/clusterConnection";
+import { declaresObjects } from "../config/resourcesSchema";
 import type { StackConfig } from "../config/loadStackConfig";
 import { CloudifyManager } from "../kubernetes/cloudifyManager";
 import { clusterIpsOf } from "../outputs/clusterIps";
@@ -18,6 +21,11 @@ export function deployOnKubernetes(config: StackConfig): StackOutputs {
     context: kubernetes.provider.context,
   });
   const manager = new CloudifyManager(name, { kubernetes }, provider ? { providers: [provider] } : undefined);
+
+  if (declaresObjects(config.resources)) {
+    const connection = clusterConnection([manager.address], { username: kubernetes.adminUsername, password: kubernetes.adminPassword, caCert: kubernetes.managerCaCert! });
+    new CloudifyResources(`${name}-resources`, { resources: config.resources, connection, after: [manager] });
+  }
 
   return {
     clusterIps: clusterIpsOf([manager.address]),

@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/loadStackConfig";
 import { nodeNames } from "../config/nodeNames";
+import { declaresObjects } from "../config/resourcesSchema";
+import { CloudifyResources } from "../cloudify/cloudifyResources";
+import { clusterConnection } from "../cloudify/clusterConnection";
 import { ClusterDns } from "../dns/clusterDns";
 import { ClusterInstall } from "../install/clusterInstall";
 import { OpenStackCluster } from "../openstack/openstackCluster";
@@ -18,12 +21,17 @@ export function deployOnOpenStack(config: StackConfig): StackOutputs {
     dns: config.dns,
     nodes: infra.nodes.map((node, index) => ({ recordName: config.dns!.nodeRecords?.[index] ?? names[index]!, address: node.publicIp })),
   });
-  new ClusterInstall(`${name}-install`, {
+  const install = new ClusterInstall(`${name}-install`, {
     cluster,
     nodes: infra.nodes.map((node, index) => ({
       name: names[index]!, privateIp: node.privateIp, publicIp: node.publicIp, fqdn: dns?.nodeFqdns[index], serverId: node.server.id, infrastructure: node,
     })),
   });
+
+  const connection = clusterConnection(infra.nodes.map((node) => node.publicIp), { username: cluster.adminUsername, password: cluster.adminPassword, caCert: cluster.caCert });
+  if (declaresObjects(config.resources)) {
+    new CloudifyResources(`${name}-resources`, { resources: config.resources, connection, after: [install.formation] });
+  }
 
   return {
     clusterIps: clusterIpsOf(infra.nodes.map((node) => node.publicIp)),

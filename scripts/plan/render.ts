@@ -3,8 +3,14 @@ import { maskSecrets, type RecordedResource } from "./recordingMocks";
 export function planJson(stack: string, resources: readonly RecordedResource[]) {
   return {
     stack,
-    resources: resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, dependsOn: r.dependsOn, inputs: maskSecrets(r.inputs) })),
+    resources: resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, dependsOn: r.dependsOn, inputs: readableInputs(r.inputs) })),
   };
+}
+
+/** Secrets masked; a dynamic provider's serialized code (tens of KB, the same for every resource of its type) named, not printed. */
+function readableInputs(inputs: Record<string, unknown>): unknown {
+  const { __provider: provider, ...rest } = inputs;
+  return maskSecrets(provider === undefined ? rest : { __provider: `[serialized dynamic provider, ${String(provider).length} bytes]`, ...rest });
 }
 
 /** The resource tree (children indented under their parent) and a count per type. */

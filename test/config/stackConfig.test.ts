@@ -1,25 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseStackConfig, type StackConfig } from "../../components/config/loadStackConfig";
-import { exampleNamespaces, poolWithRealSecrets, toPulumiConfig, TEST_SECRETS, type Namespaces } from "../support/exampleStacks";
+import { parse, problems } from "../support/parseConfig";
+import { exampleNamespaces, poolWithRealSecrets, TEST_SECRETS, type Namespaces } from "../support/exampleStacks";
 
 type Mutable = Record<string, any>;
-interface Options { allowPlaceholders?: boolean; plainKeys?: string[] }
-
-function parse(ns: Namespaces, options: Options = {}): StackConfig {
-  const { config, secretKeys } = toPulumiConfig(ns, options.plainKeys);
-  return parseStackConfig(config, { stack: "teststack", allowPlaceholders: options.allowPlaceholders ?? true, isSecret: (k) => secretKeys.includes(k) });
-}
-
-function problems(ns: Namespaces, options: Options = {}): string[] {
-  try {
-    parse(ns, options);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-}
 
 const valueOf = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(resolve));
 
@@ -87,7 +71,10 @@ const RULES: [string, (ns: Mutable) => void, string | RegExp][] = [
   ["a declared blueprint in another tenant does not count", (ns) => { ns.resources.deployments[0].tenant = "default_tenant"; }, /^cmom:resources\.deployments\[0\]\.blueprintId: /],
   ["an execution's deployment is declared", (ns) => { ns.resources.executions = [{ workflowId: "install", deploymentId: "ghost", tenant: "ops" }]; }, /^cmom:resources\.executions\[0\]\.deploymentId: deployment ghost is neither declared/],
   ["blueprint ids are unique per tenant", (ns) => { ns.resources.blueprints.push({ ...ns.resources.blueprints[0] }); }, "cmom:resources.blueprints[1].id: duplicate of blueprints[0] in tenant ops"],
-  ["a blueprint id must be derivable", (ns) => { ns.resources.blueprints[0].path = "https://example.com/1.0.zip"; ns.resources.deployments = []; }, /^cmom:resources\.blueprints\[0\]\.id: cannot derive a valid Cloudify id/],
+  ["a blueprint id must be derivable", (ns) => { ns.resources.blueprints[0].path = "blueprints/1.0/blueprint.yaml"; ns.resources.deployments = []; }, /^cmom:resources\.blueprints\[0\]\.id: cannot derive a valid Cloudify id/],
+  ["blueprints upload from local paths", (ns) => { ns.resources.blueprints[0].path = "https://example.com/bp.zip"; }, "cmom:resources.blueprints[0].path: must be a local path (URLs are not supported)"],
+  ["plugins upload from local paths", (ns) => { ns.resources.plugins = [{ wagon: "https://example.com/p.wgn", yaml: "p.yaml" }]; }, "cmom:resources.plugins[0].wagon: must be a local path (URLs are not supported)"],
+  ["a blueprint's filename agrees with its path", (ns) => { ns.resources.blueprints[0].filename = "main.yaml"; }, "cmom:resources.blueprints[0].filename: conflicts with path, which names blueprint.yaml as the main file"],
   ["restore names one source", (ns) => { ns.restore = { snapshotPath: "a.zip", fromStack: "old", snapshotId: "s1" }; }, "cmom:restore: give either snapshotPath or fromStack + snapshotId, not both and not neither"],
   ["restore names a source", (ns) => { ns.restore = {}; }, "cmom:restore: give either snapshotPath or fromStack + snapshotId, not both and not neither"],
   ["fromStack goes with snapshotId", (ns) => { ns.restore = { fromStack: "old" }; }, "cmom:restore.snapshotId: fromStack and snapshotId go together"],
@@ -129,6 +116,26 @@ describe("stack config rules", () => {
     ]));
   });
 
+  it("names every missing local file in a real update, none in a preview", () => {
+    const ns = pool((n) => {
+      n.cluster.scripts = ["scripts/missing.sh"];
+      n.resources.secrets[0] = { key: "k", file: "missing-secret.txt", tenant: "ops" };
+      n.resources.plugins = [{ wagon: "missing.wgn", yaml: "missing-plugin.yaml" }];
+      n.resources.deployments[0].inputs = "missing-inputs.yaml";
+      n.restore = { snapshotPath: "missing.zip" };
+    });
+    expect(problems(ns)).toEqual([]);
+    expect(problems(ns, { checkLocalFiles: true }).sort()).toEqual([
+      "cmom:cluster.installRpm: no such file installers/cloudify-manager-install-4.6.rpm",
+      "cmom:cluster.scripts[0]: no such file scripts/missing.sh",
+      "cmom:resources.deployments[0].inputs: no such file missing-inputs.yaml",
+      "cmom:resources.plugins[0].wagon: no such file missing.wgn",
+      "cmom:resources.plugins[0].yaml: no such file missing-plugin.yaml",
+      "cmom:resources.secrets[0].file: no such file missing-secret.txt",
+      "cmom:restore.snapshotPath: no such file missing.zip",
+    ]);
+  });
+
   it("refuses placeholders in a real update but accepts them in a preview", () => {
     expect(problems(exampleNamespaces("pool"), { allowPlaceholders: true })).toEqual([]);
     const found = problems(exampleNamespaces("pool"), { allowPlaceholders: false });
@@ -151,7 +158,9 @@ describe("stack config rules", () => {
     expect(defaults.cluster!.instances).toBe(2);
     expect(defaults.restore!.transferAgents).toBe(true);
     const resources = parse(pool(() => undefined)).resources;
-    expect(resources.blueprints[0]).toMatchObject({ id: "hello-world", filename: "blueprint.yaml", visibility: "tenant" });
+    expect(resources.blueprints[0]).toMatchObject({ id: "hello-world", folder: "examples/blueprints/hello-world", filename: "blueprint.yaml", visibility: "tenant" });
+    const byFolder = parse(pool((ns) => { ns.resources.blueprints[0].path = "examples/blueprints/hello-world"; })).resources.blueprints[0];
+    expect(byFolder).toMatchObject({ id: "hello-world", folder: "examples/blueprints/hello-world", filename: "blueprint.yaml" });
     expect(resources.deployments[0]).toMatchObject({ deploymentId: "hello", blueprintId: "hello-world" });
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseStackConfig } from "../../components/config/loadStackConfig";
 import { cloudOutputs, resolveExports } from "../../scripts/plan/recordingMocks";
-import { exampleNamespaces, toPulumiConfig } from "../support/exampleStacks";
+import { exampleNamespaces } from "../support/exampleStacks";
+import { problems } from "../support/parseConfig";
 import { runProgram } from "../support/runProgram";
 
 const STATUS_A = { leaderStatus: [{ service: "PostgreSQL", status: "running" }], clusterStatus: [], error: "" };
@@ -26,15 +26,6 @@ describe("fleet view", () => {
   });
 
   it("needs its stacks and nothing else", () => {
-    const problems = (ns: Record<string, unknown>) => {
-      const { config, secretKeys } = toPulumiConfig(ns);
-      try {
-        parseStackConfig(config, { stack: "f", allowPlaceholders: true, isSecret: (k) => secretKeys.includes(k) });
-        return [];
-      } catch (err) {
-        return (err as ConfigError).problems;
-      }
-    };
     expect(problems({ platform: "fleet" })).toContain("cmom:fleet: required when cmom:platform is fleet");
     expect(problems({ platform: "fleet", fleet: { stacks: [] } })).toContain("cmom:fleet.stacks: list at least one stack");
     expect(problems({ platform: "fleet", fleet: { stacks: ["a b"] } })[0]).toMatch(/^cmom:fleet\.stacks\[0\]: not a stack name/);

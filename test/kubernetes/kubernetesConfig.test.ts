@@ -1,27 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PLUGIN_RULES, persistedPathsOf } from "../../components/config/kubernetesSchema";
-import { ConfigError, parseStackConfig, type StackConfig } from "../../components/config/loadStackConfig";
 import { persistedPaths } from "../../components/kubernetes/persistence/persistedPaths";
-import { exampleNamespaces, toPulumiConfig, type Namespaces } from "../support/exampleStacks";
+import { parse, problems } from "../support/parseConfig";
+import { exampleNamespaces, type Namespaces } from "../support/exampleStacks";
 
 type Mutable = Record<string, any>;
-interface Options { allowPlaceholders?: boolean; plainKeys?: string[] }
-
-function parse(ns: Namespaces, options: Options = {}): StackConfig {
-  const { config, secretKeys } = toPulumiConfig(ns, options.plainKeys);
-  return parseStackConfig(config, { stack: "teststack", allowPlaceholders: options.allowPlaceholders ?? true, isSecret: (k) => secretKeys.includes(k) });
-}
-
-function problems(ns: Namespaces, options: Options = {}): string[] {
-  try {
-    parse(ns, options);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-}
 
 /** The k8s example stack, changed by `edit`. */
 function k8s(edit: (ns: Mutable) => void): Namespaces {

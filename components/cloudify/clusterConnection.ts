@@ -1,0 +1,13 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { CloudifyConnectionArgs } from "./providers";
+
+/** How cmom reaches a cluster's REST API: https on every node's address (leader first), admin credentials, the CA to verify. */
+export function clusterConnection(
+  addresses: readonly pulumi.Input<string>[],
+  credentials: { username: pulumi.Input<string>; password: pulumi.Input<string>; caCert: pulumi.Input<string> },
+): Omit<CloudifyConnectionArgs, "tenant"> {
+  return {
+    endpoints: pulumi.all([...addresses]).apply((all) => all.map((address) => `https://${address.includes(":") && !address.startsWith("[") ? `[${address}]` : address}`)),
+    ...credentials,
+  };
+}

@@ -1,0 +1,33 @@
+import { ConfigError, parseStackConfig, type StackConfig } from "../../components/config/loadStackConfig";
+import { toPulumiConfig, type Namespaces } from "./exampleStacks";
+
+export interface ParseTestOptions {
+  /** Default true, as in a preview. */
+  readonly allowPlaceholders?: boolean;
+  /** Default false, as in a preview. */
+  readonly checkLocalFiles?: boolean;
+  /** Namespaces set without --secret. */
+  readonly plainKeys?: string[];
+}
+
+/** Parses namespaces as the program would receive them from Pulumi. */
+export function parse(ns: Namespaces, options: ParseTestOptions = {}): StackConfig {
+  const { config, secretKeys } = toPulumiConfig(ns, options.plainKeys);
+  return parseStackConfig(config, {
+    stack: "teststack",
+    allowPlaceholders: options.allowPlaceholders ?? true,
+    checkLocalFiles: options.checkLocalFiles ?? false,
+    isSecret: (k) => secretKeys.includes(k),
+  });
+}
+
+/** The problems parse reports, or [] when the config is valid. */
+export function problems(ns: Namespaces, options: ParseTestOptions = {}): string[] {
+  try {
+    parse(ns, options);
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+}
