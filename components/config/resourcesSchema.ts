@@ -104,8 +104,8 @@ export type ExecutionSpec = ResourcesConfig["executions"][number];
 
 /** True when the stack asks cmom to create any Cloudify object. */
 export function declaresObjects(resources: ResourcesConfig): boolean {
-  const { existing: _existing, ...declared } = resources;
-  return Object.values(declared).some((list) => list.length > 0);
+  const { tenants, secrets, plugins, blueprints, deployments, executions } = resources;
+  return [tenants, secrets, plugins, blueprints, deployments, executions].some((list) => list.length > 0);
 }
 
 /** Every tenant, blueprint and deployment a resource names must be declared here or marked existing; ids are unique per tenant. */
