@@ -74,7 +74,7 @@ export async function startCloudifyDouble(options: DoubleOptions & { readonly ca
   const nodeCount = options.nodes ?? 1;
   if (!Number.isInteger(nodeCount) || nodeCount < 1) throw new Error(`DoubleOptions.nodes: a positive integer, got ${nodeCount}`);
 
-  const dir = mkdtempSync(join(tmpdir(), "cloudify-double-"));
+  const dir = mkdtempSync(join(options.storageDir ?? tmpdir(), "cloudify-double-"));
   const state = new DoubleState();
   for (const name of ["default_tenant", ...(options.tenants ?? [])]) state.tenants.set(name, newTenant(name));
   const engine = new WorkflowEngine(state, options.workflowDurationMs ?? 20);

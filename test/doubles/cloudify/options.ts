@@ -12,6 +12,8 @@ export interface DoubleOptions {
   readonly tenants?: readonly string[];
   /** How long a workflow runs unless scripted otherwise. Default 20 ms. */
   readonly workflowDurationMs?: number;
+  /** Where the double keeps uploaded and generated files (a private subdirectory is made there). Default: the OS temp dir. */
+  readonly storageDir?: string;
 }
 
 export interface Features {

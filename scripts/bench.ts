@@ -1,0 +1,214 @@
+/**
+ * Benchmarks of the Cloudify REST client against the HTTPS test double, one JSON line {"name","value","unit"} per
+ * figure on stdout (progress on stderr).
+ *
+ *   npm run bench                 # every benchmark
+ *   npm run bench -- upload-1gib  # only the named ones
+ *
+ * The double runs in a child process, so the memory measured is the client's alone. To add a benchmark (e.g. a
+ * snapshot download), append a `Benchmark` to BENCHMARKS: its `run` gets a BenchContext with the double's address and
+ * CA, a client, a private scratch dir, sparse test files, a measuring wrapper (time and peak RSS growth) and curl with
+ * the same credentials, and returns its metrics. MB are 10^6 bytes.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { CloudifyClient, type CloudifyConnection } from "../components/cloudify/client";
+
+interface Metric {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+}
+
+interface Measured<T> {
+  readonly result: T;
+  readonly seconds: number;
+  /** Highest RSS seen during `work` minus RSS just before it. */
+  readonly peakRssGrowthBytes: number;
+}
+
+interface BenchContext {
+  readonly connection: CloudifyConnection;
+  readonly client: CloudifyClient;
+  /** API base of the double's first node, e.g. https://127.0.0.1:PORT/api/v3.1 */
+  readonly apiBase: string;
+  /** Private directory, removed after the run. */
+  readonly scratch: string;
+  /** A sparse file of `bytes` zero bytes in the scratch dir (no disk blocks, no page-cache pressure). */
+  sparseFile(name: string, bytes: number): Promise<string>;
+  measure<T>(work: () => Promise<T>): Promise<Measured<T>>;
+  /** Runs curl against the double with its CA, credentials and Tenant header given on stdin (never on the command line). */
+  curl(args: readonly string[]): Promise<{ readonly seconds: number; readonly httpCode: number }>;
+}
+
+interface Benchmark {
+  readonly name: string;
+  run(context: BenchContext): Promise<Metric[]>;
+}
+
+const GIB = 1024 ** 3;
+const MB = 1e6;
+
+const log = (message: string): void => void process.stderr.write(`bench: ${message}\n`);
+
+/** Client and curl alternate for this many rounds; throughputs are medians, peak RSS growth the worst round. */
+const UPLOAD_ROUNDS = 5;
+
+const BENCHMARKS: readonly Benchmark[] = [
+  {
+    name: "upload-1gib",
+    async run(context) {
+      const file = await context.sparseFile("upload.bin", GIB);
+      // Warm the double up (JIT, its first large file) with curl; the client stays cold so that the worst RSS growth
+      // includes its first upload's allocations.
+      const warmUp = await context.sparseFile("warm-up.bin", 64 * 2 ** 20);
+      await context.curl(["-X", "PUT", "-T", warmUp, `${context.apiBase}/snapshots/bench-warm-up/archive`]);
+      await context.client.snapshots.delete("bench-warm-up");
+      const clientRates: number[] = [];
+      const curlRates: number[] = [];
+      let rssWorst = 0;
+      for (let round = 1; round <= UPLOAD_ROUNDS; round++) {
+        const id = `bench-client-${round}`;
+        const measured = await context.measure(() => context.client.snapshots.upload(id, file));
+        await context.client.snapshots.delete(id);
+        clientRates.push(GIB / MB / measured.seconds);
+        rssWorst = Math.max(rssWorst, measured.peakRssGrowthBytes);
+        log(`round ${round}: client ${(GIB / MB / measured.seconds).toFixed(0)} MB/s, RSS +${(measured.peakRssGrowthBytes / MB).toFixed(1)} MB`);
+
+        const curlId = `bench-curl-${round}`;
+        const curl = await context.curl(["-X", "PUT", "-T", file, "-H", "Content-Type: application/octet-stream", `${context.apiBase}/snapshots/${curlId}/archive`]);
+        if (curl.httpCode !== 201) throw new Error(`curl upload answered ${curl.httpCode}, expected 201`);
+        await context.client.snapshots.delete(curlId);
+        curlRates.push(GIB / MB / curl.seconds);
+        log(`round ${round}: curl ${(GIB / MB / curl.seconds).toFixed(0)} MB/s`);
+      }
+      const [client, curl] = [median(clientRates), median(curlRates)];
+      return [
+        { name: "cloudify_upload_1gib_client_throughput", value: round1(client), unit: "MB/s" },
+        { name: "cloudify_upload_1gib_curl_throughput", value: round1(curl), unit: "MB/s" },
+        { name: "cloudify_upload_1gib_client_vs_curl", value: round1((100 * client) / curl), unit: "%" },
+        { name: "cloudify_upload_1gib_client_peak_rss_growth", value: round1(rssWorst / MB), unit: "MB" },
+      ];
+    },
+  },
+];
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+interface DoubleProcess {
+  readonly child: ChildProcess;
+  readonly urls: string[];
+  readonly caCertPem: string;
+  readonly credentials: { username: string; password: string };
+}
+
+/**
+ * Starts the double in a child process and waits for its ready line. It stores uploads in RAM (/dev/shm) when there is
+ * one, so that disk writeback does not blur the comparison of the client with curl.
+ */
+async function startDoubleProcess(): Promise<DoubleProcess> {
+  const options = { version: "5.1", ...(existsSync("/dev/shm") ? { storageDir: "/dev/shm" } : {}) };
+  const child = spawn(process.execPath, ["--import", "tsx", join(__dirname, "..", "test", "doubles", "cloudify", "serve.ts"), JSON.stringify(options)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`the double exited with ${code} before it was ready`)));
+  });
+  return { child, ...(JSON.parse(firstLine) as Omit<DoubleProcess, "child">) };
+}
+
+async function measure<T>(work: () => Promise<T>): Promise<Measured<T>> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const baseline = process.memoryUsage.rss();
+  const maxRssBeforeKiB = process.resourceUsage().maxRSS;
+  let peak = baseline;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 5);
+  const started = process.hrtime.bigint();
+  try {
+    const result = await work();
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    peak = Math.max(peak, process.memoryUsage.rss());
+    // A lifetime maximum that grew during the work is a peak the sampler may have missed.
+    const maxRssAfterKiB = process.resourceUsage().maxRSS;
+    if (maxRssAfterKiB > maxRssBeforeKiB) peak = Math.max(peak, maxRssAfterKiB * 1024);
+    return { result, seconds, peakRssGrowthBytes: Math.max(0, peak - baseline) };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+function runCurl(double: DoubleProcess, caFile: string, args: readonly string[]): Promise<{ seconds: number; httpCode: number }> {
+  return new Promise((resolve, reject) => {
+    const curl = spawn("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", "--cacert", caFile, "-K", "-", ...args], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    let output = "";
+    curl.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    curl.on("error", reject);
+    curl.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`curl exited with ${code}`));
+      const [httpCode, seconds] = output.trim().split(" ");
+      resolve({ httpCode: Number(httpCode), seconds: Number(seconds) });
+    });
+    // curl's config syntax: quoted values with backslash escapes.
+    const quote = (value: string): string => `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+    curl.stdin.end(`user = ${quote(`${double.credentials.username}:${double.credentials.password}`)}\nheader = ${quote("Tenant: default_tenant")}\n`);
+  });
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !BENCHMARKS.some((b) => b.name === name));
+  if (unknown.length > 0) throw new Error(`unknown benchmark(s) ${unknown.join(", ")}; known: ${BENCHMARKS.map((b) => b.name).join(", ")}`);
+  const selected = BENCHMARKS.filter((b) => wanted.length === 0 || wanted.includes(b.name));
+
+  const scratch = await mkdtemp(join(tmpdir(), "cmom-bench-"));
+  const double = await startDoubleProcess();
+  try {
+    const caFile = join(scratch, "ca.pem");
+    await writeFile(caFile, double.caCertPem, { mode: 0o600 });
+    const connection: CloudifyConnection = { endpoints: double.urls, ...double.credentials, caCert: double.caCertPem, tenant: "default_tenant" };
+    const client = new CloudifyClient(connection);
+    await client.manager.version(); // warm up: modules loaded, TLS exercised, before any baseline is taken
+    const context: BenchContext = {
+      connection,
+      client,
+      apiBase: `${double.urls[0]}/api/v3.1`,
+      scratch,
+      async sparseFile(name, bytes) {
+        const file = join(scratch, name);
+        const handle = await open(file, "w", 0o600);
+        await handle.truncate(bytes);
+        await handle.close();
+        return file;
+      },
+      measure,
+      curl: (args) => runCurl(double, caFile, args),
+    };
+    for (const benchmark of selected) {
+      log(`running ${benchmark.name}`);
+      for (const metric of await benchmark.run(context)) process.stdout.write(JSON.stringify(metric) + "\n");
+    }
+  } finally {
+    double.child.kill("SIGTERM");
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
