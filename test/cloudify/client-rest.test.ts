@@ -146,3 +146,52 @@ describe("CloudifyClient failover", () => {
     );
   });
 });
+
+describe("CloudifyClient helpers for other components", () => {
+  it("status in both shapes, version, 4.x cluster nodes and their removal", async () => {
+    const d = await start({ version: "4.6", nodes: 2 });
+    const client = new CloudifyClient(d.connection(), FAST_TUNING);
+    expect(await client.manager.status()).toMatchObject({ status: "running" });
+    expect(await client.manager.isAtLeast("5.0.5")).toBe(false);
+    expect((await client.manager.clusterNodes()).map((n) => [n.name, n.master])).toEqual([
+      ["manager-0", true],
+      ["manager-1", false],
+    ]);
+    expect(await client.manager.removeClusterNode("manager-1")).toMatchObject({ name: "manager-1" });
+    expect((await client.manager.clusterNodes()).map((n) => n.name)).toEqual(["manager-0"]);
+  });
+
+  it("lists tenants and each tenant's deployments, across pages", async () => {
+    const d = await start({ version: "5.1", tenants: ["t1"], workflowDurationMs: 5 });
+    const client = new CloudifyClient(d.connection(), FAST_TUNING);
+    expect(await client.manager.status()).toMatchObject({ status: "OK" });
+    expect((await client.tenants.list()).map((t) => t.name).sort()).toEqual(["default_tenant", "t1"]);
+    for (let i = 0; i < 1_005; i++) {
+      d.state.deployments.set("t1", `dep${i}`, { ...structuredClone(PLAIN_DEPLOYMENT), id: `dep${i}`, tenant_name: "t1" });
+    }
+    expect(await client.deployments.list("t1")).toHaveLength(1_005);
+    expect(d.requests.filter((r) => r.path === "/deployments").map((r) => new URLSearchParams(r.query).get("_offset"))).toEqual(["0", "1000"]);
+    expect(await client.deployments.list()).toEqual([]);
+  });
+});
+
+const PLAIN_DEPLOYMENT = {
+  id: "",
+  blueprint_id: "bp",
+  description: null,
+  inputs: {},
+  outputs: {},
+  capabilities: {},
+  groups: {},
+  policy_types: {},
+  policy_triggers: {},
+  scaling_groups: {},
+  workflows: [],
+  permalink: null,
+  visibility: "tenant" as const,
+  tenant_name: "",
+  created_by: "admin",
+  created_at: "2020-01-01T00:00:00.000Z",
+  updated_at: "2020-01-01T00:00:00.000Z",
+  liveNodes: false,
+};

@@ -100,6 +100,19 @@ describe("downloads", () => {
     expect(readFileSync(stored).equals(readFileSync(source))).toBe(true);
   });
 
+  it("snapshot creation and upload dropped after the manager acted are not repeated", async () => {
+    d.faults.inject({ method: "PUT", path: "/snapshots/snap-once", action: { kind: "drop-after-processing" } });
+    const execution = await client.snapshots.create("snap-once");
+    const creations = d.state.executions.all().filter((e) => e.workflow_id === "create_snapshot" && e.parameters.snapshot_id === "snap-once");
+    expect(creations.map((e) => e.id)).toEqual([execution.id]);
+    await client.executions.waitForSuccess(execution.id, 5_000);
+
+    const since = d.requests.length;
+    d.faults.inject({ method: "PUT", path: "/snapshots/snap-once-copy/archive", action: { kind: "drop-after-processing" } });
+    expect(await client.snapshots.upload("snap-once-copy", join(fixtures.dir, "snap-dl.zip"))).toMatchObject({ id: "snap-once-copy", status: "uploaded" });
+    expect(sent(since, "PUT", "/snapshots/snap-once-copy/archive")).toHaveLength(1);
+  });
+
   it("a failed download leaves no file at all", async () => {
     const target = join(fixtures.dir, "missing.zip");
     await expect(client.snapshots.download("no-such-snapshot", target)).rejects.toMatchObject({ status: 404 });

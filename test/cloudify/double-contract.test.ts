@@ -187,6 +187,17 @@ describe("double 5.1", () => {
     expect((await raw(d, "DELETE", "/snapshots/copy")).status).toBe(200);
   });
 
+  it("maintenance mode answers 503 maintenance_mode_active except /status and /version", async () => {
+    d.state.maintenance = true;
+    try {
+      expect((await raw(d, "GET", "/secrets")).json).toMatchObject({ error_code: "maintenance_mode_active" });
+      expect((await raw(d, "GET", "/status")).status).toBe(200);
+      expect((await raw(d, "GET", "/version")).status).toBe(200);
+    } finally {
+      d.state.maintenance = false;
+    }
+  });
+
   it("5.x has no /cluster API but /managers", async () => {
     expect((await raw(d, "GET", "/cluster/nodes")).status).toBe(404);
     expect(((await raw(d, "GET", "/managers")).json as { items: unknown[] }).items).toHaveLength(1);

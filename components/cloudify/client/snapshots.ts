@@ -34,7 +34,10 @@ export class SnapshotsApi {
     private readonly manager: ManagerApi,
   ) {}
 
-  /** Starts `create_snapshot`; returns its execution (201). A repeat answers 409. */
+  /**
+   * Starts `create_snapshot`; returns its execution (201). An existing id answers 409. After a dropped connection or
+   * 5xx, a snapshot row that appeared meanwhile is taken as this request's and its execution is returned.
+   */
   create(id: string, request: CreateSnapshot = {}): Promise<Execution> {
     return this.rest.call<Execution>({
       method: "PUT",
@@ -46,6 +49,12 @@ export class SnapshotsApi {
         queue: request.queue ?? false,
       },
       expect: [201],
+      idempotent: false,
+      reconcile: async () => {
+        if (!(await this.get(id))) return undefined;
+        const creations = await this.executions.list({ workflowId: "create_snapshot", includeSystem: true });
+        return creations.reverse().find((e) => e.parameters?.snapshot_id === id);
+      },
     });
   }
 
@@ -67,9 +76,22 @@ export class SnapshotsApi {
     return this.rest.download({ method: "GET", path: objectPath("snapshots", id, "archive"), expect: [200] }, toFile(file));
   }
 
-  /** Streams `file` from disk as snapshot `id` (201, status `uploaded`). A repeat answers 409. */
+  /**
+   * Streams `file` from disk as snapshot `id` (201, status `uploaded`). An existing id answers 409. After a dropped
+   * connection or 5xx, an `uploaded` snapshot of this id that appeared meanwhile is taken as this upload.
+   */
   upload(id: string, file: string): Promise<Snapshot> {
-    return this.rest.call<Snapshot>({ method: "PUT", path: objectPath("snapshots", id, "archive"), uploadFile: file, expect: [201] });
+    return this.rest.call<Snapshot>({
+      method: "PUT",
+      path: objectPath("snapshots", id, "archive"),
+      uploadFile: file,
+      expect: [201],
+      idempotent: false,
+      reconcile: async () => {
+        const snapshot = await this.get(id);
+        return snapshot?.status === "uploaded" ? snapshot : undefined;
+      },
+    });
   }
 
   /**
