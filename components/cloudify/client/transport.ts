@@ -89,11 +89,9 @@ export async function attempt<T>(
     "User-Agent": "cmom-cloudify-client",
   };
   let jsonBody: Buffer | undefined;
-  let uploadSize: number | undefined;
   if (exchange.uploadFile !== undefined) {
-    uploadSize = (await fs.promises.stat(exchange.uploadFile)).size;
     headers["Content-Type"] = "application/octet-stream";
-    headers["Content-Length"] = uploadSize;
+    headers["Content-Length"] = (await fs.promises.stat(exchange.uploadFile)).size;
   } else {
     // The manager's JSON endpoints answer 415 without exactly this header; the official client sends it always.
     headers["Content-Type"] = "application/json";
