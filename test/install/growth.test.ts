@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RecordedResource } from "../../scripts/plan/recordingMocks";
+import { revealSecrets, type RecordedResource } from "../../scripts/plan/recordingMocks";
 import { poolWithRealSecrets } from "../support/exampleStacks";
 import { runProgram } from "../support/runProgram";
 
@@ -32,10 +32,20 @@ describe("growing instances 3 → 4", async () => {
     expect(join.dependsOn).toContain(previousJoin.urn);
   });
 
-  it("leaves the inputs of the first three nodes' resources untouched (only the DNS entry point lists one more address)", () => {
-    const changed = [...three.values()].filter((r) => comparable(r) !== comparable(four.get(r.urn)!)).map((r) => r.name);
-    expect(changed).toEqual(["test-dns-cloudify"]);
+  it("leaves the inputs of the first three nodes' resources untouched (only the DNS entry point and the REST endpoint list grow)", () => {
+    const changed = [...three.values()].filter((r) => comparable(r) !== comparable(four.get(r.urn)!));
+    const cloudify = changed.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/cloudify:"));
+    expect(changed.filter((r) => !cloudify.includes(r)).map((r) => r.name)).toEqual(["test-dns-cloudify"]);
     const entryPoint = [...four.values()].find((r) => r.name === "test-dns-cloudify")!;
     expect(entryPoint.inputs.records).toEqual(["10.20.0.11", "10.20.0.12", "10.20.0.13", "10.20.0.14"]);
+    expect(cloudify.length).toBeGreaterThan(0);
+    // Cloudify objects learn the fourth endpoint (an in-place update that sends nothing to the manager) and wait for its join.
+    for (const before of cloudify) {
+      const after = four.get(before.urn)!;
+      const endpoints = (r: RecordedResource) => (revealSecrets(r.inputs.connection) as { endpoints: string[] }).endpoints;
+      expect(endpoints(after)).toEqual([...endpoints(before), "https://10.20.0.14"]);
+      const withoutEndpoints = (r: RecordedResource) => JSON.stringify({ ...(revealSecrets(r.inputs) as object), connection: { ...(revealSecrets(r.inputs.connection) as object), endpoints: [] } });
+      expect(withoutEndpoints(after)).toBe(withoutEndpoints(before));
+    }
   });
 });
