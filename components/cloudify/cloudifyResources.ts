@@ -61,7 +61,7 @@ export class CloudifyResources extends pulumi.ComponentResource {
       blueprints.get(`${tenant}/${id}`)?.[1] ?? [...blueprints.values()].find(([b]) => b.id === id && b.visibility === "global")?.[1];
 
     // A deployment's inputs may read secrets (get_secret), so it waits for those visible in its tenant.
-    const deployments = new Map(r.deployments.map((d) => {
+    const deployments = new Map<string, CloudifyDeployment>(r.deployments.map((d) => {
       const blueprint = blueprintFor(d.blueprintId, d.tenant);
       return [`${d.tenant}/${d.deploymentId}`, new CloudifyDeployment(`${name}-deployment-${d.tenant}-${d.deploymentId}`, {
         connection: connection(d.tenant),
@@ -80,7 +80,8 @@ export class CloudifyResources extends pulumi.ComponentResource {
       const key = `${e.tenant}/${e.deploymentId}`;
       const ordinal = seen.get(`${key}/${e.workflowId}`) ?? 0;
       seen.set(`${key}/${e.workflowId}`, ordinal + 1);
-      const previous = lastOnDeployment.get(key) ?? deployments.get(key);
+      const deployment = deployments.get(key);
+      const previous = lastOnDeployment.get(key) ?? deployment;
       const execution = new CloudifyExecution(`${name}-execution-${e.tenant}-${e.deploymentId}-${e.workflowId}${ordinal ? `-${ordinal}` : ""}`, {
         connection: connection(e.tenant),
         deploymentId: e.deploymentId,
@@ -90,7 +91,8 @@ export class CloudifyResources extends pulumi.ComponentResource {
         force: e.force,
         queue: e.queue,
         timeout: e.timeout,
-        trigger: e.trigger,
+        // A replaced deployment (same id, new creation time) is a new target: its workflows run again.
+        trigger: deployment ? pulumi.interpolate`${e.trigger ?? ""}@${deployment.createdAt}` : e.trigger,
       }, after(...tenantOf(e.tenant), ...(previous ? [previous] : [])));
       lastOnDeployment.set(key, execution);
     }

@@ -63,6 +63,8 @@ export const cloudOutputs: OutputsFor = (type, name, inputs) => {
     }
     case "openstack:networking/floatingIp:FloatingIp":
       return { address: nextAddress("198.51.100") };
+    case "pulumi-nodejs:dynamic/cloudify:Deployment":
+      return { createdAt: "[creation time]" };
     case "pulumi:pulumi:StackReference":
       // Offline there is no other stack to read: its outputs are empty.
       return { outputs: {}, secretOutputNames: [] };

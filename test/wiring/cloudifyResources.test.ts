@@ -60,7 +60,9 @@ describe("cmom:resources wiring", async () => {
     expect(deps(r("execution-ops-hello-scale"))).toContain("test-resources-execution-ops-hello-install");
     expect(deps(r("execution-dev-other-install"))).toContain("test-resources-deployment-dev-other");
     expect(deps(r("execution-dev-other-install")).some((d) => d.includes("hello"))).toBe(false);
-    expect(r("execution-ops-hello-scale").inputs).toMatchObject({ workflowId: "scale", parameters: { delta: 1 }, trigger: "2026-11-22", timeout: 900, force: false, queue: false });
+    // A deployment replaced under the same id gets a new creation time, so its workflows run again.
+    expect(r("execution-ops-hello-install").inputs.trigger).toBe("@[creation time]");
+    expect(r("execution-ops-hello-scale").inputs).toMatchObject({ workflowId: "scale", parameters: { delta: 1 }, trigger: "2026-11-22@[creation time]", timeout: 900, force: false, queue: false });
   });
 
   it("reaches the cluster over https on every node, leader first, with a secret password and the tenant header", () => {
