@@ -10,5 +10,7 @@ const deploy = { openstack: deployOnOpenStack, kubernetes: deployOnKubernetes, f
 const outputs: Partial<StackOutputs & FleetOutputs> = deploy(config);
 
 export const clusterIps = outputs.clusterIps;
+export const clusterStatus = outputs.clusterStatus;
 export const nodes = outputs.nodes;
+export const backup = outputs.backup;
 export const fleet = outputs.fleet;

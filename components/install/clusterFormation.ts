@@ -7,6 +7,8 @@ import { remoteStep } from "./remoteStep";
 export interface ClusterFormationArgs {
   /** Installed nodes in order; the first starts the cluster. */
   readonly members: readonly NodeInstall[];
+  /** What else must finish before cluster_start (e.g. a restore on node 0); the joins follow the start. */
+  readonly startAfter?: readonly pulumi.Resource[];
 }
 
 /**
@@ -29,7 +31,7 @@ export class ClusterFormation extends pulumi.ComponentResource {
       create: stageCommand("cluster_start"),
       triggers: [{ after: leader.stages.test.id, cluster: leader.settings.cluster }],
       secret: true,
-    }, { parent: this, dependsOn: [leader.stages.test] });
+    }, { parent: this, dependsOn: [leader.stages.test, ...(args.startAfter ?? [])] });
 
     const joins: remote.Command[] = [];
     others.forEach((member, index) => {

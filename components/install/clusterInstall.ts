@@ -10,12 +10,19 @@ export interface ClusterInstallArgs {
   readonly nodes: readonly InstallTarget[];
   /** How long init waits for every manager service; default 900 s. */
   readonly statusTimeoutSeconds?: number;
+  /**
+   * Work on node 0 after its install and before the cluster starts (a snapshot restore): called with node 0's install,
+   * returns the resource cluster start waits for.
+   */
+  readonly beforeClustering?: (leader: NodeInstall) => pulumi.Resource;
 }
 
 /** Cloudify Manager on every server (NodeInstall each, in parallel), then one HA cluster of them (ClusterFormation). */
 export class ClusterInstall extends pulumi.ComponentResource {
   readonly nodes: readonly NodeInstall[];
   readonly formation: ClusterFormation;
+  /** What `beforeClustering` returned. */
+  readonly beforeClustering?: pulumi.Resource;
 
   constructor(name: string, args: ClusterInstallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cmom:install:ClusterInstall", name, {}, opts);
@@ -29,7 +36,11 @@ export class ClusterInstall extends pulumi.ComponentResource {
       tool,
       statusTimeoutSeconds: args.statusTimeoutSeconds ?? 900,
     }, { parent: this }));
-    this.formation = new ClusterFormation(`${name}-cluster`, { members: this.nodes }, { parent: this });
+    this.beforeClustering = args.beforeClustering?.(this.nodes[0]!);
+    this.formation = new ClusterFormation(`${name}-cluster`, {
+      members: this.nodes,
+      startAfter: this.beforeClustering ? [this.beforeClustering] : [],
+    }, { parent: this });
     this.registerOutputs({});
   }
 }

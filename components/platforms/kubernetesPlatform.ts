@@ -4,13 +4,13 @@ import { CloudifyResources } from "../cloudify/cloudifyResources";
 import { clusterConnection } from "../cloudify/clusterConnection";
 import { declaresObjects } from "../config/resourcesSchema";
 import type { StackConfig } from "../config/loadStackConfig";
+import { clusterDay2, restoreOnFirstNode } from "../day2/cluster-day2";
 import { CloudifyManager } from "../kubernetes/cloudifyManager";
-import { clusterIpsOf } from "../outputs/clusterIps";
 import type { StackOutputs } from "./stackOutputs";
 
 /**
- * One Cloudify Manager on a Kubernetes cluster. The REST-driven resources and backups reach it at `clusterIps.master`:
- * the Service address the operator reaches.
+ * One Cloudify Manager on a Kubernetes cluster. The REST-driven resources, the restore, the status and backups reach it at
+ * `clusterIps.master`: the Service address the operator reaches, with TLS verified against `managerCaCert`.
  */
 export function deployOnKubernetes(config: StackConfig): StackOutputs {
   const kubernetes = config.kubernetes!;
@@ -22,13 +22,26 @@ export function deployOnKubernetes(config: StackConfig): StackOutputs {
   });
   const manager = new CloudifyManager(name, { kubernetes }, provider ? { providers: [provider] } : undefined);
 
-  if (declaresObjects(config.resources)) {
-    const connection = clusterConnection([manager.address], { username: kubernetes.adminUsername, password: kubernetes.adminPassword, caCert: kubernetes.managerCaCert! });
-    new CloudifyResources(`${name}-resources`, { resources: config.resources, connection, after: [manager] });
+  // Without the CA of the manager's certificate nothing is sent to it (config requires it for resources, restore and backups).
+  const connection = kubernetes.managerCaCert === undefined
+    ? undefined
+    : clusterConnection([manager.address], { username: kubernetes.adminUsername, password: kubernetes.adminPassword, caCert: kubernetes.managerCaCert });
+  const restore = config.restore && connection && restoreOnFirstNode(name, config.restore, connection, [manager]);
+  const ready = [manager, ...(restore ? [restore] : [])];
+  if (connection && declaresObjects(config.resources)) {
+    new CloudifyResources(`${name}-resources`, { resources: config.resources, connection, after: ready });
   }
+  const day2 = clusterDay2({
+    name,
+    backup: config.backup,
+    connection,
+    unreachableBecause: "cmom:kubernetes.managerCaCert is not set: cmom reads the manager's status only over verified TLS",
+    addresses: [manager.address],
+    after: ready,
+  });
 
   return {
-    clusterIps: clusterIpsOf([manager.address]),
+    ...day2,
     nodes: pulumi.all([manager.clusterIp, manager.address, manager.fqdn]).apply(([privateIp, publicIp, fqdn]) => [{
       name: manager.hostname, privateIp, publicIp, fqdn,
     }]),

@@ -1,4 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { BackupArchive } from "../day2/backup-provider";
+import type { ClusterStatusValue } from "../day2/cluster-status-read";
 import type { ClusterIps } from "../outputs/clusterIps";
 
 export interface NodeOutput {
@@ -10,6 +12,11 @@ export interface NodeOutput {
 
 /** What a platform deployment exports, whatever it runs on. */
 export interface StackOutputs {
+  /** From the live leader (the configured order in a preview or when no leader is known). */
   readonly clusterIps: pulumi.Output<ClusterIps>;
   readonly nodes: pulumi.Output<NodeOutput[]>;
+  /** Read on every `pulumi up` and `pulumi refresh`. */
+  readonly clusterStatus: pulumi.Output<ClusterStatusValue>;
+  /** The backup `cmom:backup.trigger` asked for, when set. */
+  readonly backup?: pulumi.Output<BackupArchive>;
 }

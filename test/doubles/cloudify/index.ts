@@ -118,6 +118,7 @@ export async function startCloudifyDouble(options: DoubleOptions & { readonly ca
     credentials: null,
     required: false,
     remote_database: false,
+    checks: { consul: true, database: true, services: true, heartbeat: true },
   }));
 
   const stopNode = async (i: number): Promise<void> => {

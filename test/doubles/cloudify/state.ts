@@ -145,6 +145,8 @@ export interface ClusterNodeRecord {
   credentials: string | null;
   required: boolean;
   remote_database: boolean;
+  /** 4.x per-node health checks (what `cfy cluster nodes list` shows as consul, database, cloudify services, heartbeat: OK/FAIL). */
+  checks: { consul: boolean; database: boolean; services: boolean; heartbeat: boolean };
 }
 
 /** Objects of one type, kept per tenant; `global` ones are visible from every tenant. */
@@ -222,6 +224,8 @@ export class DoubleState {
   maintenance = false;
   /** A restore_snapshot execution is running: guarded endpoints answer 503 `in_snapshot_restore_error`. */
   restoring = false;
+  /** Display names of services `GET /status` reports as down (4.x instance state `failed`; 5.0.5+ `Inactive`, overall `Fail`). */
+  readonly inactiveServices = new Set<string>();
 }
 
 /** Drops internal fields (file paths, flags) from a record before it is sent. */

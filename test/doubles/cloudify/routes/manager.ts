@@ -5,7 +5,7 @@ import type { DoubleContext, Route } from "../router";
 import { present } from "../state";
 
 const SERVICES = ["Cloudify Console", "AMQP-Postgres", "Manager Rest-Service", "RabbitMQ", "PostgreSQL", "Webserver", "Management Worker"];
-const CLUSTER_NODE_FIELDS = ["name", "host_ip", "public_ip", "master", "online", "initialized", "credentials", "required", "remote_database"];
+const CLUSTER_NODE_FIELDS = ["name", "host_ip", "public_ip", "master", "online", "initialized", "credentials", "required", "remote_database", "checks"];
 const MANAGER_FIELDS = ["id", "hostname", "private_ip", "public_ip", "version", "edition", "distribution", "distro_release", "fs_sync_node_id", "networks", "ca_cert_content"];
 
 /** /version, /status, /tokens, /snapshot-status, 4.x /cluster and 5.x /cluster-status + /managers. */
@@ -62,13 +62,17 @@ export function managerRoutes(d: DoubleContext): Route[] {
       handler: async () => ({
         status: 200,
         json: d.features.newStatusShape
-          ? { status: "OK", services: Object.fromEntries(SERVICES.map((name) => [name, { status: "Active", is_remote: false, extra_info: {} }])) }
+          ? {
+              status: d.state.inactiveServices.size > 0 ? "Fail" : "OK",
+              services: Object.fromEntries(SERVICES.map((name) => [name, { status: d.state.inactiveServices.has(name) ? "Inactive" : "Active", is_remote: false, extra_info: {} }])),
+            }
           : {
+              // 4.x always answers "running" overall; only the instances tell a service is down.
               status: "running",
               services: SERVICES.map((name) => ({
                 display_name: name,
                 unit_id: `${name.toLowerCase().replace(/ /g, "-")}.service`,
-                instances: [{ state: "running", Id: `${name}.service` }],
+                instances: [{ state: d.state.inactiveServices.has(name) ? "failed" : "running", Id: `${name}.service` }],
               })),
             },
       }),
@@ -134,13 +138,17 @@ export function managerRoutes(d: DoubleContext): Route[] {
       pattern: "/cluster-status",
       handler: async (ctx) => {
         noClusterApi(ctx);
+        const online = new Map(d.state.clusterNodes.map((n) => [n.name, n.online]));
+        const degraded = [...online.values()].some((up) => !up);
         const service = (name: string) => ({
-          status: "OK",
+          status: degraded ? "Degraded" : "OK",
           is_external: false,
-          nodes: Object.fromEntries(managers().map((m) => [m.hostname, { status: "OK", version: d.features.version, public_ip: m.public_ip, private_ip: m.private_ip }])),
+          nodes: Object.fromEntries(managers().map((m) => [m.hostname, {
+            status: online.get(m.hostname) ? "OK" : "Fail", version: d.features.version, public_ip: m.public_ip, private_ip: m.private_ip,
+          }])),
           name,
         });
-        return { status: 200, json: { status: "OK", services: { manager: service("manager"), db: service("db"), broker: service("broker") } } };
+        return { status: 200, json: { status: degraded ? "Degraded" : "OK", services: { manager: service("manager"), db: service("db"), broker: service("broker") } } };
       },
     },
     {

@@ -1,0 +1,166 @@
+import { CloudifyClient } from "../cloudify/client";
+import { pollUntil } from "../cloudify/client/backoff";
+import type { ClientTuning, CloudifyConnection } from "../cloudify/client/connection";
+import { CloudifyApiError, CloudifyConnectionError, CloudifyUnavailableError, isApiError } from "../cloudify/client/errors";
+import { ExecutionFailedError } from "../cloudify/client/executions";
+import type { RestoreSnapshot } from "../cloudify/client/snapshots";
+import { EXECUTION_END_STATES, type Execution, type ManagerStatus, type Snapshot } from "../cloudify/client/types";
+import { isHealthy } from "./manager-health";
+
+/** `cmom:restore.params`: the reference's `restore_params` flags. */
+export interface RestoreParams {
+  readonly withoutDeploymentEnvs: boolean;
+  readonly force: boolean;
+  readonly restoreCertificates: boolean;
+  readonly noReboot: boolean;
+}
+
+export const RESTORE_WORKFLOW = "restore_snapshot";
+export const INSTALL_NEW_AGENTS = "install_new_agents";
+
+/** The `POST /snapshots/{id}/restore` body fields for `params` (`--without-deployment-envs` → recreate_deployments_envs false…). */
+export function restoreRequest(params: RestoreParams, timeoutSeconds: number): RestoreSnapshot {
+  return {
+    recreateDeploymentsEnvs: !params.withoutDeploymentEnvs,
+    force: params.force,
+    restoreCertificates: params.restoreCertificates,
+    noReboot: params.noReboot,
+    timeout: timeoutSeconds,
+  };
+}
+
+/** Failures to ride out while a manager restores and restarts: no answer, a dropped connection, 5xx (503 during a restore). */
+export function isTransient(error: unknown): boolean {
+  return (
+    error instanceof CloudifyUnavailableError ||
+    error instanceof CloudifyConnectionError ||
+    (error instanceof CloudifyApiError && error.status >= 500)
+  );
+}
+
+/** Uploads `file` (streamed) as snapshot `id`, unless the manager has it already: an earlier run's upload is reused. */
+export async function uploadOnce(client: CloudifyClient, id: string, file: string): Promise<Snapshot> {
+  const existing = await client.snapshots.get(id);
+  if (existing) return usable(existing);
+  try {
+    return await client.snapshots.upload(id, file);
+  } catch (error) {
+    if (!isApiError(error, 409)) throw error;
+    const raced = await client.snapshots.get(id);
+    if (!raced) throw error;
+    return usable(raced);
+  }
+}
+
+function usable(snapshot: Snapshot): Snapshot {
+  if (snapshot.status === "uploaded" || snapshot.status === "created") return snapshot;
+  throw new Error(`Cloudify snapshot ${snapshot.id} exists with status ${snapshot.status}${snapshot.error ? ` (${snapshot.error})` : ""}; delete it on the manager and retry`);
+}
+
+/**
+ * Restores snapshot `id` and follows the execution to its end; `failed`/`cancelled` throw ExecutionFailedError with the
+ * manager's error. A restore of this snapshot that already succeeded (or still runs) is adopted instead of started again.
+ */
+export async function restoreOnce(client: CloudifyClient, id: string, request: RestoreSnapshot, timeoutMs: number): Promise<Execution> {
+  const earlier = (await client.executions.list({ workflowId: RESTORE_WORKFLOW, includeSystem: true }))
+    .filter((e) => e.parameters?.snapshot_id === id)
+    .find((e) => e.status === "terminated" || !EXECUTION_END_STATES.includes(e.status));
+  const execution = earlier ?? (await client.snapshots.restore(id, request));
+  return followRestore(client, execution.id, timeoutMs);
+}
+
+/**
+ * Polls the restore execution until it ends, through the outages a restore causes (503 `in_snapshot_restore_error`,
+ * restarts). 5.0.5+ managers are watched through the unauthenticated `/snapshot-status` while it says `running`.
+ */
+async function followRestore(client: CloudifyClient, executionId: string, timeoutMs: number): Promise<Execution> {
+  const deadline = Date.now() + timeoutMs;
+  const intervalMs = client.rest.tuning.pollIntervalMs;
+  let lastProblem = "";
+  const tolerant = <T>(probe: () => Promise<T | undefined>) => async (): Promise<T | undefined> => {
+    try {
+      return await probe();
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      lastProblem = ` (last answer: ${(error as Error).message})`;
+      return undefined;
+    }
+  };
+  if (await client.manager.isAtLeast("5.0.5")) {
+    await pollUntil(tolerant(async () => ((await client.snapshots.restoreRunning()) ? undefined : true)), {
+      intervalMs,
+      timeoutMs,
+      describe: () => `snapshot restore ${executionId} to stop running${lastProblem}`,
+    });
+  }
+  const ended = await pollUntil(
+    tolerant(async () => {
+      const execution = await client.executions.get(executionId);
+      return execution && EXECUTION_END_STATES.includes(execution.status) ? execution : undefined;
+    }),
+    { intervalMs, timeoutMs: Math.max(0, deadline - Date.now()), describe: () => `restore execution ${executionId} to end${lastProblem}` },
+  );
+  if (ended.status !== "terminated") throw new ExecutionFailedError(ended);
+  return ended;
+}
+
+/** Waits until `readStatus` answers healthy `inARow` times in a row; an unhealthy answer or an outage starts the count again. */
+export async function waitUntilHealthy(
+  readStatus: () => Promise<ManagerStatus>,
+  options: { readonly inARow: number; readonly intervalMs: number; readonly timeoutMs: number },
+): Promise<void> {
+  let streak = 0;
+  let last = "no answer yet";
+  await pollUntil(
+    async () => {
+      try {
+        const status = await readStatus();
+        streak = isHealthy(status) ? streak + 1 : 0;
+        last = `status ${status.status}`;
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        streak = 0;
+        last = (error as Error).message;
+      }
+      return streak >= options.inARow ? true : undefined;
+    },
+    { intervalMs: options.intervalMs, timeoutMs: options.timeoutMs, describe: () => `${options.inARow} healthy answers in a row (last: ${last})` },
+  );
+}
+
+/** One `install_new_agents` run. */
+export interface AgentsRun {
+  readonly tenant: string;
+  readonly deploymentId: string;
+  readonly executionId: string;
+}
+
+/**
+ * What `cfy agents install --all-tenants` does: `install_new_agents` (custom parameters allowed) once on every deployment of
+ * every tenant, waiting for each. A deployment with a run that succeeded since `since` (an earlier attempt) is not run
+ * again. Community managers have only `default_tenant`.
+ */
+export async function installNewAgents(connection: CloudifyConnection, tuning: ClientTuning, since: string, timeoutMs: number): Promise<AgentsRun[]> {
+  const deadline = Date.now() + timeoutMs;
+  let tenants: string[];
+  try {
+    tenants = (await new CloudifyClient(connection, tuning).tenants.list()).map((t) => t.name);
+  } catch (error) {
+    if (!isApiError(error, 404, "missing_premium_package_error")) throw error;
+    tenants = ["default_tenant"];
+  }
+  const runs: AgentsRun[] = [];
+  for (const tenant of tenants) {
+    const client = new CloudifyClient({ ...connection, tenant }, tuning);
+    // Global deployments are listed in every tenant: each runs once, in its own.
+    for (const deployment of (await client.deployments.list()).filter((d) => d.tenant_name === tenant)) {
+      const earlier = (await client.executions.list({ deploymentId: deployment.id, workflowId: INSTALL_NEW_AGENTS }))
+        .find((e) => e.status === "terminated" && e.created_at >= since);
+      // queue: the restore may have left deployment workflows running; the manager starts this one after them.
+      const execution = earlier ?? (await client.executions.start({ deploymentId: deployment.id, workflowId: INSTALL_NEW_AGENTS, allowCustomParameters: true, queue: true }));
+      const ended = earlier ?? (await client.executions.waitForSuccess(execution.id, Math.max(0, deadline - Date.now())));
+      runs.push({ tenant, deploymentId: deployment.id, executionId: ended.id });
+    }
+  }
+  return runs;
+}

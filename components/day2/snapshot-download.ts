@@ -1,0 +1,90 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { Readable } from "node:stream";
+import type { CloudifyClient } from "../cloudify/client";
+import { CloudifyError } from "../cloudify/client/errors";
+import { objectPath } from "../cloudify/client/paths";
+
+/** A snapshot archive saved on the operator's disk. */
+export interface SnapshotFile {
+  /** Absolute path, `<dir>/<id>.zip`. */
+  readonly file: string;
+  readonly sha256: string;
+  readonly sizeBytes: number;
+}
+
+/** The backup file is there already: cmom never overwrites one. */
+export class SnapshotFileExistsError extends CloudifyError {
+  readonly file: string;
+
+  constructor(file: string) {
+    super(`${file} already exists and is never overwritten: choose another snapshotId, or move the file away`, "SnapshotFileExistsError");
+    this.file = file;
+  }
+}
+
+/** Where a download of snapshot `id` into `dir` lands, and the name it is written under until complete. */
+export function snapshotPaths(dir: string, id: string): { readonly target: string; readonly partial: string } {
+  const path: typeof import("node:path") = require("node:path");
+  return { target: path.join(dir, `${id}.zip`), partial: path.join(dir, `.${id}.zip.partial`) };
+}
+
+/**
+ * Streams snapshot `id` to `<dir>/<id>.zip` (0600; `dir` is created 0700 when missing), hashing it on the way. The bytes go
+ * to a temporary name that is linked to the final one only once the body is complete, its size is the announced
+ * `Content-Length` and it is on disk (fsync); link(2) fails when the final name exists, so nothing is ever overwritten.
+ * A failed transfer leaves no file behind; a dropped connection is retried from the start by the client.
+ */
+export async function downloadSnapshot(client: CloudifyClient, id: string, dir: string): Promise<SnapshotFile> {
+  const fs: typeof import("node:fs") = require("node:fs");
+  const { target, partial } = snapshotPaths(dir, id);
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+  await assertNoSnapshotFile(dir, id);
+  try {
+    const written = await client.rest.download({ method: "GET", path: objectPath("snapshots", id, "archive"), expect: [200] }, (body, headers) =>
+      writeVerified(body, headers, partial),
+    );
+    await fs.promises.link(partial, target).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === "EEXIST" ? new SnapshotFileExistsError(target) : error;
+    });
+    return { file: target, ...written };
+  } finally {
+    await fs.promises.rm(partial, { force: true });
+  }
+}
+
+/** Writes one response body to `partial`, returning its sha256 and size once it is complete and synced to disk. */
+async function writeVerified(body: Readable, headers: IncomingHttpHeaders, partial: string): Promise<{ sha256: string; sizeBytes: number }> {
+  const fs: typeof import("node:fs") = require("node:fs");
+  const crypto: typeof import("node:crypto") = require("node:crypto");
+  const { Transform } = require("node:stream") as typeof import("node:stream");
+  const { pipeline } = require("node:stream/promises") as typeof import("node:stream/promises");
+  await fs.promises.rm(partial, { force: true }); // a leftover of a killed run may carry other permissions
+  const declared = headers["content-length"] === undefined ? Number.NaN : Number(headers["content-length"]);
+  if (!Number.isSafeInteger(declared)) throw new Error("the archive came without a Content-Length: its completeness cannot be checked");
+  const hash = crypto.createHash("sha256");
+  let sizeBytes = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      sizeBytes += chunk.length;
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  await pipeline(body, meter, fs.createWriteStream(partial, { mode: 0o600 }));
+  if (sizeBytes !== declared) throw new Error(`got ${sizeBytes} of ${declared} bytes`);
+  const handle = await fs.promises.open(partial, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return { sha256: hash.digest("hex"), sizeBytes };
+}
+
+/** Throws SnapshotFileExistsError when `<dir>/<id>.zip` exists (checked before anything is asked of the manager). */
+export async function assertNoSnapshotFile(dir: string, id: string): Promise<void> {
+  const fs: typeof import("node:fs") = require("node:fs");
+  const { target } = snapshotPaths(dir, id);
+  const found = await fs.promises.lstat(target).then(() => true, () => false);
+  if (found) throw new SnapshotFileExistsError(target);
+}
