@@ -263,6 +263,16 @@ describe("init", () => {
     expect(node.commandLines().filter((line) => line.startsWith("cfy_manager"))).toEqual(["cfy_manager configure"]);
   });
 
+  it("applies a renewed certificate with cfy_manager configure, once", async () => {
+    const node = newNode();
+    await node.runAll("post_install", "config", "init");
+    const certificate = node.path("etc/cmom/certs/external.crt");
+    fs.appendFileSync(certificate, "\n");
+    node.clearCalls();
+    await node.runAll("config", "init", "init");
+    expect(node.commandLines().filter((line) => line.startsWith("cfy_manager"))).toEqual(["cfy_manager configure"]);
+  });
+
   it("copies files atomically and runs each script once; a failing script fails the stage by name", async () => {
     const node = newNode();
     const staged = node.path("staging");
