@@ -39,15 +39,21 @@ export async function downloadSnapshot(client: CloudifyClient, id: string, dir: 
   const { target, partial } = snapshotPaths(dir, id);
   await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
   await assertNoSnapshotFile(dir, id);
+  // The client gives up on a broken response at once while its writer may still be flushing: each attempt's writer starts
+  // only after the previous one settled, and cleanup waits for the last one.
+  let writing: Promise<unknown> = Promise.resolve();
   try {
-    const written = await client.rest.download({ method: "GET", path: objectPath("snapshots", id, "archive"), expect: [200] }, (body, headers) =>
-      writeVerified(body, headers, partial),
-    );
+    const written = await client.rest.download({ method: "GET", path: objectPath("snapshots", id, "archive"), expect: [200] }, (body, headers) => {
+      const attempt = writing.then(() => writeVerified(body, headers, partial));
+      writing = attempt.catch(() => undefined);
+      return attempt;
+    });
     await fs.promises.link(partial, target).catch((error: NodeJS.ErrnoException) => {
       throw error.code === "EEXIST" ? new SnapshotFileExistsError(target) : error;
     });
     return { file: target, ...written };
   } finally {
+    await writing;
     await fs.promises.rm(partial, { force: true });
   }
 }

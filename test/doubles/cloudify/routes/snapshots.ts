@@ -45,6 +45,8 @@ export function snapshotRoutes(d: DoubleContext): Route[] {
           include_credentials: parseBoolean(body.include_credentials, "include_credentials", true),
           include_logs: parseBoolean(body.include_logs, "include_logs", true),
           include_events: parseBoolean(body.include_events, "include_events", true),
+          // Only 4.x managers read include_metrics (InfluxDB went away in 5.0).
+          ...(d.features.clusterApi ? { include_metrics: parseBoolean(body.include_metrics, "include_metrics", false) } : {}),
           config: {},
         };
         parseBoolean(body.queue, "queue", false);

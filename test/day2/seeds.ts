@@ -1,0 +1,30 @@
+import { BUILT_IN_WORKFLOW_PLUGIN } from "../doubles/cloudify/blueprint-parser";
+import type { CloudifyDouble } from "../doubles/cloudify";
+import type { DeploymentRecord, Visibility } from "../doubles/cloudify/state";
+
+/** A deployment row as the manager would hold it after its environment was created (built-in workflows only). */
+export function seedDeployment(d: CloudifyDouble, tenant: string, id: string, visibility: Visibility = "tenant"): DeploymentRecord {
+  const now = new Date().toISOString();
+  const record: DeploymentRecord = {
+    id,
+    blueprint_id: `${id}-bp`,
+    description: null,
+    inputs: {},
+    outputs: {},
+    capabilities: {},
+    groups: {},
+    policy_types: {},
+    policy_triggers: {},
+    scaling_groups: {},
+    workflows: ["install", "uninstall", "install_new_agents"].map((name) => ({ name, plugin: BUILT_IN_WORKFLOW_PLUGIN, operation: `cloudify.plugins.workflows.${name}`, parameters: {} })),
+    permalink: null,
+    visibility,
+    tenant_name: tenant,
+    created_by: "admin",
+    created_at: now,
+    updated_at: now,
+    liveNodes: true,
+  };
+  d.state.deployments.set(tenant, id, record);
+  return record;
+}
