@@ -68,7 +68,8 @@ describe("cloudify:SnapshotRestore", () => {
     expect((state.outs.restored as { agents: unknown[] }).agents).toHaveLength(4);
     // The agents started only after three healthy answers in a row following the restore's end.
     const firstAgents = d.requests.findIndex((r) => r.method === "POST" && r.path === "/executions");
-    const lastRestorePoll = d.requests.findLastIndex((r, i) => i < firstAgents && r.path === `/executions/${restoreExecutions(d)[0]!.id}`);
+    const restorePolls = d.requests.map((r, i) => (i < firstAgents && r.path === `/executions/${restoreExecutions(d)[0]!.id}` ? i : -1));
+    const lastRestorePoll = Math.max(...restorePolls);
     expect(d.requests.slice(lastRestorePoll, firstAgents).filter((r) => r.path === "/status").length).toBeGreaterThanOrEqual(3);
   });
 
