@@ -113,6 +113,12 @@ export function endpointAddress(endpoint: string): string {
   return new URL(endpoint).host.replace(/^\[(.*)\]$/, "$1");
 }
 
+/** The https endpoint of an address (IPv6 in brackets): the inverse of endpointAddress. */
+export function endpointFor(address: string): string {
+  const net: typeof import("node:net") = require("node:net");
+  return `https://${net.isIPv6(address) ? `[${address}]` : address}`;
+}
+
 /** The reference's `cluster_ips`: the leader's address, then the others in configured order; node 0 first when no leader answered. */
 export function clusterIpsFrom(endpoints: readonly string[], leaderIndex: number | undefined): ClusterIps {
   const addresses = endpoints.map(endpointAddress);

@@ -1,0 +1,51 @@
+// `npm run heal -- <stack> [--dry-run]`: heals the nodes of an OpenStack cluster whose server is gone or unhealthy (see
+// components/day2/heal/heal.ts), through the Automation API (needs the Pulumi CLI and the stack's credentials).
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { selectProjectStack, type AutomationStack } from "../components/day2/automation-stack";
+import { automationHealOperations } from "../components/day2/heal/automation-operations";
+import { heal, HealRefusedError, type HealOperations } from "../components/day2/heal/heal";
+
+const USAGE = "usage: npm run heal -- <stack> [--dry-run]   (--dry-run: refresh, plan and check the preview, change nothing else)";
+
+export interface HealScriptDeps {
+  readonly selectStack: (name: string) => Promise<AutomationStack>;
+  readonly operations: (stack: AutomationStack, output: (text: string) => void) => HealOperations;
+  readonly now: () => Date;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** Runs the command; returns the exit code (0 healed or nothing to heal, 1 refused or failed, 2 bad usage). */
+export async function healMain(argv: readonly string[], deps: HealScriptDeps): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { "dry-run": { type: "boolean" } } });
+  } catch (error) {
+    deps.stderr(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (parsed.positionals.length !== 1) {
+    deps.stderr(`${USAGE}\n`);
+    return 2;
+  }
+  try {
+    const stack = await deps.selectStack(parsed.positionals[0]!);
+    await heal(deps.operations(stack, deps.stdout), { now: deps.now, dryRun: parsed.values["dry-run"], log: (line) => deps.stdout(`cmom heal: ${line}\n`) });
+    return 0;
+  } catch (error) {
+    deps.stderr(`${error instanceof HealRefusedError ? "" : "heal failed: "}${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  const projectDir = path.resolve(__dirname, "..");
+  healMain(process.argv.slice(2), {
+    selectStack: (name) => selectProjectStack(name, projectDir),
+    operations: (stack, output) => automationHealOperations(stack, output),
+    now: () => new Date(),
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  }).then((code) => process.exit(code));
+}
