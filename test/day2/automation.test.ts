@@ -78,7 +78,7 @@ describe("npm run heal on the Automation API", () => {
   afterAll(async () => d.close());
 
   /** The state after a refresh found manager-2's server deleted and the status read it offline. */
-  function refreshedState() {
+  function refreshedState(): { resources: { urn: string; type: string; outputs?: Record<string, unknown> }[] } {
     const nodes = d.urls.map((url, i) => ({ name: `manager-${i}`, privateIp: `10.0.0.${i + 1}`, publicIp: endpointAddress(url), fqdn: null }));
     const members = [0, 1, 2].map((i) => ({ name: `manager-${i}`, hostIp: `10.0.0.${i + 1}`, state: i === 2 ? "offline" : i === 1 ? "leader" : "replica", consul: "OK", database: "OK", services: "OK", heartbeat: "OK" }));
     return {
@@ -125,7 +125,7 @@ describe("npm run heal on the Automation API", () => {
 
   it("script: a refusal exits 1 with the reason, and changes nothing", async () => {
     const unreachable = refreshedState();
-    (unreachable.resources[3]!.outputs as Record<string, unknown>).clusterStatus = { leaderStatus: [], clusterStatus: [], error: "no cluster member answered: ECONNREFUSED" };
+    unreachable.resources[3]!.outputs!.clusterStatus = { leaderStatus: [], clusterStatus: [], error: "no cluster member answered: ECONNREFUSED" };
     const { stack, calls } = fakeStack({ deployment: unreachable });
     const err: string[] = [];
     const code = await healMain(["eu"], {
