@@ -2,8 +2,8 @@
  * Benchmarks of the Cloudify REST client against the HTTPS test double, one JSON line {"name","value","unit"} per
  * figure on stdout (progress on stderr).
  *
- *   npm run bench                 # every benchmark
- *   npm run bench -- upload-1gib  # only the named ones
+ *   npm run bench                   # every benchmark
+ *   npm run bench -- upload-1gib    # only the named ones (upload-1gib, download-1gib)
  *
  * The double runs in a child process, so the memory measured is the client's alone. To add a benchmark (e.g. a
  * snapshot download), append a `Benchmark` to BENCHMARKS: its `run` gets a BenchContext with the double's address and
@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { CloudifyClient, type CloudifyConnection } from "../components/cloudify/client";
+import { downloadSnapshot } from "../components/day2/snapshot-download";
 
 interface Metric {
   readonly name: string;
@@ -38,11 +39,16 @@ interface BenchContext {
   readonly apiBase: string;
   /** Private directory, removed after the run. */
   readonly scratch: string;
+  /** Private directory in RAM (/dev/shm) when there is one, else in scratch: downloads land there, away from disk writeback. */
+  readonly ramScratch: string;
   /** A sparse file of `bytes` zero bytes in the scratch dir (no disk blocks, no page-cache pressure). */
   sparseFile(name: string, bytes: number): Promise<string>;
   measure<T>(work: () => Promise<T>): Promise<Measured<T>>;
-  /** Runs curl against the double with its CA, credentials and Tenant header given on stdin (never on the command line). */
-  curl(args: readonly string[]): Promise<{ readonly seconds: number; readonly httpCode: number }>;
+  /**
+   * Runs curl against the double with its CA, credentials and Tenant header given on stdin (never on the command line);
+   * the response body goes to `outputFile` (default /dev/null).
+   */
+  curl(args: readonly string[], outputFile?: string): Promise<{ readonly seconds: number; readonly httpCode: number }>;
 }
 
 interface Benchmark {
@@ -57,6 +63,7 @@ const log = (message: string): void => void process.stderr.write(`bench: ${messa
 
 /** Client and curl alternate for this many rounds; throughputs are medians, peak RSS growth the worst round. */
 const UPLOAD_ROUNDS = 5;
+const DOWNLOAD_ROUNDS = 5;
 
 const BENCHMARKS: readonly Benchmark[] = [
   {
@@ -92,6 +99,43 @@ const BENCHMARKS: readonly Benchmark[] = [
         { name: "cloudify_upload_1gib_curl_throughput", value: round1(curl), unit: "MB/s" },
         { name: "cloudify_upload_1gib_client_vs_curl", value: round1((100 * client) / curl), unit: "%" },
         { name: "cloudify_upload_1gib_client_peak_rss_growth", value: round1(rssWorst / MB), unit: "MB" },
+      ];
+    },
+  },
+  {
+    // What `cloudify:Backup` does with an archive (components/day2/snapshot-download.ts: temporary name, sha256 on the way,
+    // size check, fsync, link to the final name), against `curl -o` of the same snapshot into the same directory.
+    name: "download-1gib",
+    async run(context) {
+      const id = "bench-download";
+      const source = await context.sparseFile("download-source.bin", GIB);
+      const put = await context.curl(["-X", "PUT", "-T", source, "-H", "Content-Type: application/octet-stream", `${context.apiBase}/snapshots/${id}/archive`]);
+      if (put.httpCode !== 201) throw new Error(`curl upload of the snapshot to download answered ${put.httpCode}, expected 201`);
+      const target = join(context.ramScratch, `${id}.zip`);
+      const clientRates: number[] = [];
+      const curlRates: number[] = [];
+      let rssWorst = 0;
+      for (let round = 1; round <= DOWNLOAD_ROUNDS; round++) {
+        const measured = await context.measure(() => downloadSnapshot(context.client, id, context.ramScratch));
+        if (measured.result.sizeBytes !== GIB) throw new Error(`the client saved ${measured.result.sizeBytes} bytes, expected ${GIB}`);
+        await rm(target);
+        clientRates.push(GIB / MB / measured.seconds);
+        rssWorst = Math.max(rssWorst, measured.peakRssGrowthBytes);
+        log(`round ${round}: client ${(GIB / MB / measured.seconds).toFixed(0)} MB/s, RSS +${(measured.peakRssGrowthBytes / MB).toFixed(1)} MB`);
+
+        const curl = await context.curl([`${context.apiBase}/snapshots/${id}/archive`], target);
+        if (curl.httpCode !== 200) throw new Error(`curl download answered ${curl.httpCode}, expected 200`);
+        await rm(target);
+        curlRates.push(GIB / MB / curl.seconds);
+        log(`round ${round}: curl ${(GIB / MB / curl.seconds).toFixed(0)} MB/s`);
+      }
+      await context.client.snapshots.delete(id);
+      const [client, curl] = [median(clientRates), median(curlRates)];
+      return [
+        { name: "cloudify_download_1gib_client_throughput", value: round1(client), unit: "MB/s" },
+        { name: "cloudify_download_1gib_curl_throughput", value: round1(curl), unit: "MB/s" },
+        { name: "cloudify_download_1gib_client_vs_curl", value: round1((100 * client) / curl), unit: "%" },
+        { name: "cloudify_download_1gib_client_peak_rss_growth", value: round1(rssWorst / MB), unit: "MB" },
       ];
     },
   },
@@ -150,9 +194,9 @@ async function measure<T>(work: () => Promise<T>): Promise<Measured<T>> {
   }
 }
 
-function runCurl(double: DoubleProcess, caFile: string, args: readonly string[]): Promise<{ seconds: number; httpCode: number }> {
+function runCurl(double: DoubleProcess, caFile: string, args: readonly string[], outputFile = "/dev/null"): Promise<{ seconds: number; httpCode: number }> {
   return new Promise((resolve, reject) => {
-    const curl = spawn("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", "--cacert", caFile, "-K", "-", ...args], {
+    const curl = spawn("curl", ["-sS", "-o", outputFile, "-w", "%{http_code} %{time_total}", "--cacert", caFile, "-K", "-", ...args], {
       stdio: ["pipe", "pipe", "inherit"],
     });
     let output = "";
@@ -176,6 +220,7 @@ async function main(): Promise<void> {
   const selected = BENCHMARKS.filter((b) => wanted.length === 0 || wanted.includes(b.name));
 
   const scratch = await mkdtemp(join(tmpdir(), "cmom-bench-"));
+  const ramScratch = await mkdtemp(join(existsSync("/dev/shm") ? "/dev/shm" : scratch, "cmom-bench-"));
   const double = await startDoubleProcess();
   try {
     const caFile = join(scratch, "ca.pem");
@@ -188,6 +233,7 @@ async function main(): Promise<void> {
       client,
       apiBase: `${double.urls[0]}/api/v3.1`,
       scratch,
+      ramScratch,
       async sparseFile(name, bytes) {
         const file = join(scratch, name);
         const handle = await open(file, "w", 0o600);
@@ -196,7 +242,7 @@ async function main(): Promise<void> {
         return file;
       },
       measure,
-      curl: (args) => runCurl(double, caFile, args),
+      curl: (args, outputFile) => runCurl(double, caFile, args, outputFile),
     };
     for (const benchmark of selected) {
       log(`running ${benchmark.name}`);
@@ -205,6 +251,7 @@ async function main(): Promise<void> {
   } finally {
     double.child.kill("SIGTERM");
     await rm(scratch, { recursive: true, force: true });
+    await rm(ramScratch, { recursive: true, force: true });
   }
 }
 
