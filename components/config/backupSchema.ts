@@ -1,8 +1,12 @@
 import { z } from "zod";
 import { cloudifyId, nonEmpty } from "./primitives";
 
-/** Snapshots downloaded to the operator's disk (the reference's `backup` workflow). `dir` defaults to snapshots/<stack>/. */
+/**
+ * Snapshots downloaded to the operator's disk (the reference's `backup` workflow). `dir` defaults to snapshots/<stack>/.
+ * The stack takes a backup only while `trigger` is set, and a new one whenever it changes (components/day2/cluster-day2.ts).
+ */
 export const backupSchema = z.strictObject({
+  /** Id of the next backup; default `snap_YYYY_MM_DD_HH_MM_SS` (UTC). A file of that name is never overwritten. */
   snapshotId: cloudifyId.optional(),
   dir: nonEmpty.optional(),
   includeMetrics: z.boolean().default(false),

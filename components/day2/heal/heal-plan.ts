@@ -145,10 +145,11 @@ export interface ResourceStep {
 const NO_CHANGE = ["same", "read", "refresh", "discard"];
 const RAN = ["create", "replace", "create-replacement"];
 
-/** The steps that would change anything beyond the healed nodes' servers, installs and joins (and the status read). */
+/** The steps that would change anything beyond the healed nodes' servers, installs and joins (and the status read, the backup). */
 export function unexpectedChanges(steps: readonly ResourceStep[], plan: Extract<HealPlan, { kind: "heal" }>, stack: string): string[] {
   const allowed = (name: string): boolean =>
     name === `${stack}-status` ||
+    name === `${stack}-backup` ||
     plan.targets.some((t) => {
       const names = nodeResourceNames(stack, t.index);
       return name === names.server || name === names.join || name.startsWith(names.installPrefix);
