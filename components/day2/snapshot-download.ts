@@ -107,7 +107,7 @@ async function writeVerified(body: Readable, headers: IncomingHttpHeaders, parti
 
 /** Writes every byte of `buffers` at the file's position, however many calls it takes (writev may write less). */
 async function writeAll(handle: import("node:fs/promises").FileHandle, buffers: Buffer[]): Promise<void> {
-  let rest = buffers;
+  const rest = [...buffers];
   while (rest.length > 0) {
     let { bytesWritten } = await handle.writev(rest);
     while (rest.length > 0 && bytesWritten >= rest[0]!.length) bytesWritten -= rest.shift()!.length;
