@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { hostname, isHostname, localPathOrHttpsUrl, nonEmpty, pemCertificate, pemPrivateKey, secretString, type SecretPolicy } from "./primitives";
+import { hostname, ipv4, isHostname, localPathOrHttpsUrl, nonEmpty, pemCertificate, pemPrivateKey, secretString, type SecretPolicy } from "./primitives";
 
 export function clusterSchema(policy: SecretPolicy) {
   const ldapSchema = z.strictObject({
@@ -41,6 +41,11 @@ export function clusterSchema(policy: SecretPolicy) {
     ldap: ldapSchema.optional(),
     additionalConfig: z.record(z.string(), z.unknown()).default({}),
     scripts: z.array(nonEmpty).default([]),
+    /**
+     * Private address of a live member: node 0 joins the running cluster through it instead of starting one. `npm run heal`
+     * sets it when it rebuilds node 0, so the new node 0 never starts a second cluster.
+     */
+    rejoinVia: ipv4.optional(),
     files: z.array(z.strictObject({ src: nonEmpty, dst: z.string().startsWith("/", "must be an absolute path on the node") })).default([]),
   });
 }

@@ -26,9 +26,10 @@ export class ClusterFormation extends pulumi.ComponentResource {
     const [leader, ...others] = args.members;
     if (leader === undefined) throw new pulumi.ResourceError("ClusterFormation: members must not be empty", this);
 
+    // A rebuilt node 0 (its role is member: cluster.rejoinVia) joins the live cluster; the step keeps its name so nothing else moves.
     this.start = remoteStep(`${name}-start`, {
       route: leader.route,
-      create: stageCommand("cluster_start"),
+      create: stageCommand(leader.settings.cluster.role === "member" ? "cluster_join" : "cluster_start"),
       triggers: [{ after: leader.stages.test.id, cluster: leader.settings.cluster }],
       secret: true,
     }, { parent: this, dependsOn: [leader.stages.test, ...(args.startAfter ?? [])] });

@@ -32,7 +32,9 @@ export class ClusterInstall extends pulumi.ComponentResource {
     this.nodes = args.nodes.map((node, index) => new NodeInstall(`${name}-node-${index}`, {
       cluster: args.cluster,
       node,
-      role: { role: index === 0 ? "leader" : "member", leaderIp: leader.privateIp },
+      // Node 0 starts the cluster, unless it was rebuilt while the others kept running (rejoinVia): then it joins them.
+      role: index > 0 ? { role: "member", leaderIp: leader.privateIp }
+        : args.cluster.rejoinVia ? { role: "member", leaderIp: args.cluster.rejoinVia } : { role: "leader", leaderIp: leader.privateIp },
       tool,
       statusTimeoutSeconds: args.statusTimeoutSeconds ?? 900,
     }, { parent: this }));

@@ -56,6 +56,7 @@ function recorder(seen: HealView, steps: { preview?: ResourceStep[]; up?: Resour
     preview: async (replace) => (calls.push(`preview replace=[${replace.join(",")}]`), steps.preview ?? healedNode2),
     backup: async (trigger, urn) => void calls.push(`backup ${trigger} ${urn}`),
     removeClusterNode: async (name, via) => void calls.push(`remove ${name} via ${via.join(",")}`),
+    setRejoinVia: async (privateIp) => void calls.push(`rejoinVia ${privateIp}`),
     up: async (replace) => (calls.push(`up replace=[${replace.join(",")}]`), steps.up ?? healedNode2),
   };
   return { ops, calls };
@@ -99,8 +100,13 @@ describe("planHeal", () => {
     expect(allOffline).toMatchObject({ kind: "refuse", reason: expect.stringContaining("cfy-0: offline, cfy-1: offline, cfy-2: offline") });
   });
 
-  it("refuses node 0, which would start a second cluster, and other platforms", () => {
-    expect(planHeal(view({ gone: [0], members: [member(1, "leader"), member(2, "replica")] }))).toMatchObject({ kind: "refuse", reason: expect.stringMatching(/node 0 \(cfy-0\).*second cluster/) });
+  it("heals node 0 by joining it to the live leader (cmom:cluster.rejoinVia), never by starting a second cluster", () => {
+    const plan = planHeal(view({ gone: [0], members: [member(1, "leader"), member(2, "replica")] }));
+    expect(plan).toMatchObject({ kind: "heal", targets: [{ index: 0, name: "cfy-0" }], rejoinVia: "10.0.0.2", liveMembers: ["198.51.100.2", "198.51.100.3"] });
+    expect(planHeal(view({ gone: [2], members: [member(0, "leader"), member(1, "replica")] }))).not.toHaveProperty("rejoinVia");
+  });
+
+  it("refuses other platforms and a stack never deployed", () => {
     expect(planHeal(view({ platform: "kubernetes" }))).toMatchObject({ kind: "refuse", reason: expect.stringContaining("OpenStack") });
     expect(planHeal({ ...view(), status: undefined })).toMatchObject({ kind: "refuse", reason: expect.stringContaining("pulumi up once first") });
   });
@@ -120,6 +126,30 @@ describe("heal (recorded calls)", () => {
       "remove cfy-2 via 198.51.100.1,198.51.100.2",
       `up replace=[${serverUrn(2)}]`,
     ]);
+  });
+
+  it("sets cmom:cluster.rejoinVia before the preview when it rebuilds node 0, and expects node 0's cluster step to rerun", async () => {
+    const seen = view({ gone: [0], members: [member(1, "leader"), member(2, "replica")] });
+    const startUrn = `${PREFIX}cmom:install:ClusterInstall$cmom:install:ClusterFormation$command:remote:Command::${STACK}-install-cluster-start`;
+    const healedNode0: ResourceStep[] = [
+      { urn: serverUrn(0), op: "create" },
+      ...["prepare", "post-install", "config", "init", "test"].map((s) => ({ urn: commandUrn(`install-node-0-${s}`), op: "replace" })),
+      { urn: startUrn, op: "replace" },
+    ];
+    const { ops, calls } = recorder(seen, { preview: healedNode0, up: healedNode0 });
+    await heal(ops, { now: NOW });
+    expect(calls).toEqual([
+      "refresh",
+      "inspect",
+      "rejoinVia 10.0.0.2",
+      "preview replace=[]",
+      `backup 2026-11-22T10:00:00.000Z ${BACKUP_URN}`,
+      "remove cfy-0 via 198.51.100.2,198.51.100.3",
+      "up replace=[]",
+    ]);
+    const dry = recorder(seen, { preview: healedNode0 });
+    await heal(dry.ops, { now: NOW, dryRun: true });
+    expect(dry.calls).not.toContain("rejoinVia 10.0.0.2");
   });
 
   it("refuses when no member answers, having changed nothing", async () => {

@@ -19,8 +19,11 @@ export function toFile(target: string): (body: Readable, headers: IncomingHttpHe
         done(null, chunk);
       },
     });
+    // Opened before the transfer: a write stream opens its file asynchronously, and a transfer cut at once could otherwise
+    // create the partial file after the cleanup below removed it.
+    const file = await fs.promises.open(partial, "w", 0o600);
     try {
-      await pipeline(body, counter, fs.createWriteStream(partial, { mode: 0o600 }));
+      await pipeline(body, counter, file.createWriteStream());
       const expected = headers["content-length"] === undefined ? undefined : Number(headers["content-length"]);
       if (expected !== undefined && bytes !== expected) throw new Error(`got ${bytes} of ${expected} bytes`);
       await fs.promises.rename(partial, target);

@@ -68,6 +68,9 @@ export function automationHealOperations(
       await stack.preview({ replace: [...replace], onOutput: output, onEvent: collector.onEvent });
       return collector.steps;
     },
+    async setRejoinVia(privateIp) {
+      await stack.setConfig("cluster.rejoinVia", { value: privateIp }, true);
+    },
     async backup(trigger, backupUrn) {
       await setBackupTrigger(stack, trigger);
       await stack.up({ target: [backupUrn], onOutput: output });

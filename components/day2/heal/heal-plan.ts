@@ -46,6 +46,8 @@ export type HealPlan =
       /** Servers still in the state to replace (those the refresh found deleted are created anyway). */
       readonly replace: readonly string[];
       readonly backupUrn: string;
+      /** When node 0 is rebuilt: the live leader's private address it must join (cmom:cluster.rejoinVia) instead of starting a cluster. */
+      readonly rejoinVia?: string;
     };
 
 export const SERVER_TYPE = "openstack:compute/instance:Instance";
@@ -56,7 +58,8 @@ export const nodeResourceNames = (stack: string, index: number) => ({
   server: `${stack}-node-${index}-server`,
   installPrefix: `${stack}-install-node-${index}-`,
   test: `${stack}-install-node-${index}-test`,
-  join: `${stack}-install-cluster-join-${index}`,
+  // Node 0's cluster step is the start (or, rebuilt, its join through cmom:cluster.rejoinVia).
+  join: index === 0 ? `${stack}-install-cluster-start` : `${stack}-install-cluster-join-${index}`,
 });
 
 export const nameOf = (urn: string): string => urn.slice(urn.lastIndexOf("::") + 2);
@@ -118,13 +121,11 @@ export function planHeal(view: HealView): HealPlan {
         "fail over first (cfy cluster set-active <another node>), then heal",
     };
   }
-  const first = targets.find((t) => t.index === 0);
-  if (first !== undefined) {
-    return {
-      kind: "refuse",
-      reason: `node 0 (${first.name}) needs healing (${first.reason}), but node 0 is the node that starts the cluster: a new node 0 would start a ` +
-        "second cluster instead of joining the live one. Heal it by hand (cfy cluster nodes remove, reinstall, cfy cluster join to the leader)",
-    };
+  // A rebuilt node 0 must join the live leader, never start a second cluster.
+  const liveLeader = status.clusterStatus.find((m) => m.state === "leader" && !healed.has(m.name));
+  const rejoinVia = targets.some((t) => t.index === 0) ? liveLeader?.hostIp : undefined;
+  if (targets.some((t) => t.index === 0) && rejoinVia === undefined) {
+    return { kind: "refuse", reason: "node 0 needs healing, and no live leader answers for it to join: fail over to a live member first" };
   }
   return {
     kind: "heal",
@@ -132,6 +133,7 @@ export function planHeal(view: HealView): HealPlan {
     liveMembers: live,
     replace: targets.flatMap((t) => (t.serverUrn === undefined ? [] : [t.serverUrn])),
     backupUrn: `${view.urnPrefix}${DYNAMIC}Backup::${view.stack}-backup`,
+    ...(rejoinVia === undefined ? {} : { rejoinVia }),
   };
 }
 

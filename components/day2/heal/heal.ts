@@ -7,6 +7,8 @@ export interface HealOperations {
   inspect(): Promise<HealView>;
   /** `pulumi preview --replace …`: the steps an update would take. */
   preview(replace: readonly string[]): Promise<ResourceStep[]>;
+  /** Sets `cmom:cluster.rejoinVia`: the rebuilt node 0 joins the live cluster through that address. */
+  setRejoinVia(privateIp: string): Promise<void>;
   /** Sets `cmom:backup.trigger` and updates only the Backup resource. */
   backup(trigger: string, backupUrn: string): Promise<void>;
   /** `DELETE /cluster/nodes/{name}` through the members at `via` (leader first). */
@@ -31,7 +33,8 @@ export interface HealOptions {
 }
 
 /**
- * `npm run heal`: refresh; plan (refuse when no member answers, never node 0); check that the update touches only the
+ * `npm run heal`: refresh; plan (refuse when no member answers, or when the leader itself is stale); for a rebuilt node 0, set
+ * cmom:cluster.rejoinVia so it joins the live leader instead of starting a cluster; check that the update touches only the
  * stale nodes; back up; remove each stale node from the cluster through a live member; update, replacing the stale
  * servers (same port, so same address) — their install steps and join rerun because they trigger on the server id;
  * then check that each stale node got a new server, an install and a join, in that order.
@@ -50,6 +53,13 @@ export async function heal(ops: HealOperations, options: HealOptions = {}): Prom
   }
   for (const t of plan.targets) log(`${t.name} (node ${t.index}) needs healing: ${t.reason}`);
 
+  if (plan.rejoinVia !== undefined) {
+    if (options.dryRun) log(`would set cmom:cluster.rejoinVia = ${plan.rejoinVia}: node 0 joins the live leader instead of starting a cluster`);
+    else {
+      log(`node 0 will join the live leader: cmom:cluster.rejoinVia = ${plan.rejoinVia}`);
+      await ops.setRejoinVia(plan.rejoinVia);
+    }
+  }
   const unexpected = unexpectedChanges(await ops.preview(plan.replace), plan, view.stack);
   if (unexpected.length > 0) {
     throw new HealRefusedError(`not healing ${view.stack}: the update would also change resources of healthy nodes or shared ones:\n  ${unexpected.join("\n  ")}`);
