@@ -63,6 +63,8 @@ export async function downloadSnapshot(client: CloudifyClient, id: string, dir: 
  * batches of a few MiB (one writev each, one in flight while the socket keeps reading) keep up. Memory stays bounded.
  */
 const WRITE_BATCH_BYTES = 4 * 2 ** 20;
+/** Batches written or waiting before the socket is paused: bounds memory to about this many batches. */
+const MAX_QUEUED_BATCHES = 2;
 
 /**
  * Writes one response body to `partial`, returning its sha256 and size once it is complete and synced to disk. The file is
@@ -72,6 +74,7 @@ const WRITE_BATCH_BYTES = 4 * 2 ** 20;
 async function writeVerified(body: Readable, headers: IncomingHttpHeaders, partial: string): Promise<{ sha256: string; sizeBytes: number }> {
   const fs: typeof import("node:fs") = require("node:fs");
   const crypto: typeof import("node:crypto") = require("node:crypto");
+  const { finished } = require("node:stream") as typeof import("node:stream");
   await fs.promises.rm(partial, { force: true }); // a leftover of a killed run may carry other permissions
   const declared = headers["content-length"] === undefined ? Number.NaN : Number(headers["content-length"]);
   if (!Number.isSafeInteger(declared)) throw new Error("the archive came without a Content-Length: its completeness cannot be checked");
@@ -80,22 +83,44 @@ async function writeVerified(body: Readable, headers: IncomingHttpHeaders, parti
   const handle = await fs.promises.open(partial, "w", 0o600);
   let writing: Promise<void> = Promise.resolve();
   try {
-    let batch: Buffer[] = [];
-    let batched = 0;
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      sizeBytes += chunk.length;
-      batch.push(chunk);
-      batched += chunk.length;
-      if (batched >= WRITE_BATCH_BYTES) {
-        await writing;
-        writing = writeAll(handle, batch);
+    // 'data' events, not an async iterator (a microtask round per TLS record costs throughput); writes are queued in batches
+    // and the socket is paused only while two batches wait, so memory stays bounded and reading rarely stops.
+    await new Promise<void>((resolve, reject) => {
+      let batch: Buffer[] = [];
+      let batched = 0;
+      let queued = 0;
+      const flush = () => {
+        const buffers = batch;
         batch = [];
         batched = 0;
-      }
-    }
-    await writing;
-    await writeAll(handle, batch);
+        queued += 1;
+        writing = writing.then(() => writeAll(handle, buffers)).finally(() => {
+          queued -= 1;
+          if (queued < MAX_QUEUED_BATCHES && body.isPaused()) body.resume();
+        });
+        writing.catch((error: unknown) => {
+          body.destroy();
+          reject(error);
+        });
+      };
+      body.on("data", (chunk: Buffer) => {
+        hash.update(chunk);
+        sizeBytes += chunk.length;
+        batch.push(chunk);
+        batched += chunk.length;
+        if (batched < WRITE_BATCH_BYTES) return;
+        flush();
+        if (queued >= MAX_QUEUED_BATCHES) body.pause();
+      });
+      body.on("end", () => {
+        flush();
+        writing.then(resolve, reject);
+      });
+      // Also when the body broke before these listeners were attached: finished() reports a stream already destroyed.
+      finished(body, (error) => {
+        if (error) reject(error);
+      });
+    });
     if (sizeBytes !== declared) throw new Error(`got ${sizeBytes} of ${declared} bytes`);
     await handle.sync();
   } finally {
