@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { CloudifyClient } from "../../components/cloudify/client";
@@ -10,6 +10,7 @@ import {
   createSecretProvider,
   createTenantProvider,
 } from "../../components/cloudify/providers";
+import { expect } from "vitest";
 import type { CloudifyDouble } from "../doubles/cloudify";
 import { newTenant } from "../doubles/cloudify/routes/tenants";
 import { FAST_TUNING, type Fixtures } from "./fixtures";
@@ -28,6 +29,17 @@ export interface ProviderSpec {
   /** Puts an identical / a different object in place beforehand; absent when adoption does not apply. */
   seedIdentical?(d: CloudifyDouble, fx: Fixtures, n: string): Promise<void>;
   seedDifferent?(d: CloudifyDouble, fx: Fixtures, n: string): Promise<void>;
+  /** Inputs (besides `connection`) the provider changes in place; absent when it has none. */
+  inPlace?: InPlaceChange;
+}
+
+export interface InPlaceChange {
+  /** New values for some inputs of `inputs(d, fx, n)`. */
+  change(fx: Fixtures, n: string): Record<string, unknown>;
+  /** Methods the update may send that change the manager (e.g. PATCH); none when the change is only local. */
+  readonly writes: readonly string[];
+  /** Asserts the manager holds the changed values. */
+  expectOnManager?(d: CloudifyDouble, n: string): void;
 }
 
 const clientOf = (d: CloudifyDouble) => new CloudifyClient(d.connection(), FAST_TUNING);
@@ -79,6 +91,12 @@ export const SPECS: readonly ProviderSpec[] = [
     count: (d, n) => d.state.secrets.all().filter((s) => s.key === `s-${n}`).length,
     seedIdentical: async (d, _fx, n) => void (await clientOf(d).secrets.create(`s-${n}`, { value: `value-of-${n}`, visibility: "tenant", isHiddenValue: false })),
     seedDifferent: async (d, _fx, n) => void (await clientOf(d).secrets.create(`s-${n}`, { value: "another value", visibility: "tenant", isHiddenValue: false })),
+    inPlace: {
+      change: (_fx, n) => ({ value: `new-value-of-${n}`, visibility: "global", isHiddenValue: true }),
+      writes: ["PATCH"],
+      expectOnManager: (d, n) =>
+        expect(d.state.secrets.get("default_tenant", `s-${n}`)).toMatchObject({ value: `new-value-of-${n}`, visibility: "global", is_hidden_value: true }),
+    },
   },
   {
     type: "Plugin",
@@ -91,6 +109,17 @@ export const SPECS: readonly ProviderSpec[] = [
       void (await clientOf(d).plugins.upload({ wagonPath: await wagonFor(fx, n), yamlPath: yamlFor(fx, n), visibility: "tenant" })),
     seedDifferent: async (d, fx, n) =>
       void (await clientOf(d).plugins.upload({ wagonPath: await fx.wagon(pluginPackage(n), "1.0", 2_000), yamlPath: yamlFor(fx, n), visibility: "tenant" })),
+    // The same files at new paths: only local paths change.
+    inPlace: {
+      change: (fx, n) => {
+        const wagonPath = join(fx.dir, `moved-${n}.wgn`);
+        const yamlPath = join(fx.dir, `moved-${n}.yaml`);
+        copyFileSync(wagonFiles.get(n)!, wagonPath);
+        copyFileSync(yamlFor(fx, n), yamlPath);
+        return { wagonPath, yamlPath };
+      },
+      writes: [],
+    },
   },
   {
     type: "Blueprint",
@@ -105,6 +134,15 @@ export const SPECS: readonly ProviderSpec[] = [
       writeFileSync(join(other, "extra.txt"), "not in the declared folder");
       await clientOf(d).blueprints.upload(`bp-${n}`, { folder: other, mainFileName: "blueprint.yaml", visibility: "tenant", timeoutMs: 5_000 });
     },
+    // The same files in another folder, and a longer upload timeout: nothing to do on the manager.
+    inPlace: {
+      change: (fx, n) => {
+        const folder = join(fx.dir, `moved-bp-${n}`);
+        cpSync(join(fx.dir, `bp-src-bp-${n}`), folder, { recursive: true });
+        return { folder, uploadTimeout: 1_200 };
+      },
+      writes: [],
+    },
   },
   {
     type: "Deployment",
@@ -115,6 +153,7 @@ export const SPECS: readonly ProviderSpec[] = [
     count: (d, n) => d.state.deployments.all().filter((x) => x.id === `dep-${n}`).length,
     seedIdentical: (d, _fx, n) => createDeployment(d, `dep-${n}`, `for-dep-${n}`, { name: n, size: 1 }),
     seedDifferent: (d, _fx, n) => createDeployment(d, `dep-${n}`, `for-dep-${n}`, { name: n, size: 2 }),
+    inPlace: { change: () => ({ timeout: 60, skipPluginsValidation: true }), writes: [] },
   },
   {
     type: "Execution",
@@ -126,5 +165,6 @@ export const SPECS: readonly ProviderSpec[] = [
     },
     inputs: (d, _fx, n) => ({ connection: d.connection(), deploymentId: `ex-dep-${n}`, workflowId: "install" }),
     count: (d, n) => d.state.executions.all().filter((e) => e.deployment_id === `ex-dep-${n}` && e.workflow_id === "install").length,
+    inPlace: { change: () => ({ timeout: 120 }), writes: [] },
   },
 ];
