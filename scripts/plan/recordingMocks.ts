@@ -122,6 +122,10 @@ export async function runUnderMocks<T>(options: MockRunOptions, program: () => P
     call: (args) => calls(args.token, args.inputs),
   }, options.project, options.stack, options.preview ?? true);
   pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
+  // The engine's language host serializes each dynamic provider once (cacheDynamicProviders, on by default); setMocks resets
+  // that option to off, which re-serializes the provider for every resource. Restore the engine's behaviour.
+  const state: { getStore(): { settings: { options: { cacheDynamicProviders?: boolean } } } } = require("@pulumi/pulumi/runtime/state");
+  state.getStore().settings.options.cacheDynamicProviders = true;
 
   const resources: RecordedResource[] = [];
   const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: Callback): Promise<void> };
