@@ -33,14 +33,22 @@ describe("npm run plan", () => {
     expect(out.stack).toBe("pool");
     expect(Object.keys(out.resources[0]).sort()).toEqual(["dependsOn", "inputs", "name", "parent", "type", "urn"]);
 
-    const node = "cmom:openstack:ManagerNode";
-    const owner = (urn: string) => ancestorOfType(out.resources, urn, node);
-    const nodeResources = out.resources.filter((r: { urn: string }) => owner(r.urn) !== undefined);
-    expect(new Set(nodeResources.map((r: { urn: string }) => owner(r.urn))).size).toBe(3);
+    // A node's resources: its VM (ManagerNode) and its install (NodeInstall: certificates, uploads, stages, cleanup).
+    // Only cluster formation may wait for several nodes (joins follow the start), and it belongs to no node.
+    const nodeIndex = (urn: string): string | undefined => {
+      for (const type of ["cmom:openstack:ManagerNode", "cmom:install:NodeInstall"]) {
+        const owner = ancestorOfType(out.resources, urn, type);
+        if (owner !== undefined) return owner.match(/-node-(\d+)$/)?.[1];
+      }
+      return undefined;
+    };
+    const nodeResources = out.resources.filter((r: { urn: string }) => nodeIndex(r.urn) !== undefined);
+    expect(new Set(nodeResources.map((r: { urn: string }) => nodeIndex(r.urn)))).toEqual(new Set(["0", "1", "2"]));
+    expect(nodeResources.some((r: { type: string }) => r.type === "command:remote:Command")).toBe(true);
     for (const r of nodeResources) {
       for (const dep of transitiveDependencies(out.resources, r.urn)) {
-        const depOwner = owner(dep);
-        if (depOwner !== undefined) expect(depOwner, `${r.urn} waits for ${dep}`).toBe(owner(r.urn));
+        const depNode = nodeIndex(dep);
+        if (depNode !== undefined) expect(depNode, `${r.urn} waits for ${dep}`).toBe(nodeIndex(r.urn));
       }
     }
 
