@@ -60,6 +60,7 @@ const RULES: [string, (ns: Mutable) => void, string | RegExp][] = [
   ["files go to absolute paths", (ns) => { ns.cluster.files = [{ src: "a", dst: "etc/a" }]; }, "cmom:cluster.files[0].dst: must be an absolute path on the node"],
   ["pinned host keys name real nodes", (ns) => { ns.cluster.hostKeys = { "cfy-eu-9": "ssh-ed25519 AAAA" }; }, /^cmom:cluster\.hostKeys\.cfy-eu-9: no such node/],
   ["tenant names are Cloudify ids", (ns) => { ns.resources.tenants = ["1ops"]; }, /^cmom:resources\.tenants\[0\]: not a valid Cloudify id/],
+  ["tenants are declared once", (ns) => { ns.resources.tenants = ["ops", "ops"]; }, "cmom:resources.tenants[1]: duplicate tenant ops"],
   ["tenant names users/user-groups are reserved", (ns) => { ns.resources.tenants = ["users"]; }, "cmom:resources.tenants[0]: reserved by Cloudify"],
   ["ids are at most 256 chars", (ns) => { ns.resources.deployments[0].deploymentId = `d${"x".repeat(256)}`; }, /^cmom:resources\.deployments\[0\]\.deploymentId: not a valid Cloudify id/],
   ["visibility is private, tenant or global", (ns) => { ns.resources.blueprints[0].visibility = "public"; }, /^cmom:resources\.blueprints\[0\]\.visibility: /],
