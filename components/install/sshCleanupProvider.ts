@@ -113,7 +113,8 @@ export function sshArguments(node: SshHop & { files: HopFiles }, proxy: (SshHop 
     "-o", "ServerAliveCountMax=4",
     "-o", "LogLevel=ERROR",
     ...(hop.files.knownHosts === undefined
-      ? ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"]
+      // Unpinned: trust on first use through the operator's known_hosts; a changed key is refused (and counts as unreachable).
+      ? ["-o", "StrictHostKeyChecking=accept-new"]
       : ["-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${hop.files.knownHosts}`, "-o", `HostKeyAlias=${hostKeyAlias(name)}`]),
   ];
   // ssh hands ProxyCommand to a shell, so every word of it is quoted.

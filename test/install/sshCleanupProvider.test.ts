@@ -75,7 +75,8 @@ describe("sshCleanupProvider", () => {
     await provider.delete!("id", props());
     const args = recordedArgs();
     expect(args.slice(-3)).toEqual(["centos@203.0.113.5", "--", COMMAND]);
-    expect(args).toEqual(expect.arrayContaining(["BatchMode=yes", "ConnectTimeout=15", "StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null"]));
+    expect(args).toEqual(expect.arrayContaining(["BatchMode=yes", "ConnectTimeout=15", "StrictHostKeyChecking=accept-new"]));
+    expect(args.join(" ")).not.toMatch(/StrictHostKeyChecking=no|UserKnownHostsFile=\/dev\/null/);
     expect(args[args.indexOf("-p") + 1]).toBe("2222");
     expect(args.join(" ")).not.toContain("NODEKEY");
     const identity = args[args.indexOf("-i") + 1]!;
