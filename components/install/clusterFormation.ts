@@ -29,7 +29,10 @@ export class ClusterFormation extends pulumi.ComponentResource {
     // A rebuilt node 0 (its role is member: cluster.rejoinVia) joins the live cluster; the step keeps its name so nothing else moves.
     this.start = remoteStep(`${name}-start`, {
       route: leader.route,
-      create: stageCommand(leader.settings.cluster.role === "member" ? "cluster_join" : "cluster_start"),
+      // The peers let a rebuilt leader find the cluster the others still run and join it rather than start a second one.
+      create: leader.settings.cluster.role === "member" || others.length === 0
+        ? stageCommand(leader.settings.cluster.role === "member" ? "cluster_join" : "cluster_start")
+        : pulumi.interpolate`${stageCommand("cluster_start")} ${pulumi.all(others.map((m) => m.settings.privateIp)).apply((ips) => ips.join(","))}`,
       triggers: [{ after: leader.stages.test.id, cluster: leader.settings.cluster }],
       secret: true,
     }, { parent: this, dependsOn: [leader.stages.test, ...(args.startAfter ?? [])] });

@@ -4,8 +4,8 @@ import { commandConnection, type SshRoute } from "./nodeConnection";
 
 export interface RemoteStepArgs {
   readonly route: SshRoute;
-  /** A constant command line: nothing secret, nothing that varies per run. */
-  readonly create: string;
+  /** The command line: nothing secret and nothing that varies per run (at most the cluster's addresses). */
+  readonly create: pulumi.Input<string>;
   /** What the command reads on stdin (the only way a secret reaches it). */
   readonly stdin?: pulumi.Input<string>;
   /** Exactly what the step depends on: a change reruns it (as a replacement), no change runs nothing. */

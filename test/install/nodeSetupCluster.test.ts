@@ -53,6 +53,39 @@ describe("cluster_start", () => {
       { name: "manager-0", host_ip: LEADER_IP, state: "leader" }]);
   });
 
+  it("starts a new cluster when no peer runs one (a first formation: peers installed, not clustered)", async () => {
+    const result = await leader.run("cluster_start", [MEMBER_IP]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(clusterCommands(leader)).toEqual([`cfy cluster start --cluster-host-ip ${LEADER_IP} --cluster-node-name manager-0`]);
+  });
+
+  it("joins the cluster a peer already runs instead of starting a second one (a rebuilt leader)", async () => {
+    const survivorIp = "10.0.0.13";
+    const survivor = new FakeNode(certs, {
+      nodeName: "manager-2", privateIp: survivorIp,
+      cluster: { role: "leader", leaderIp: survivorIp, nodeName: "manager-2" },
+    }, path.join(scratch, "registry.json"));
+    try {
+      await survivor.runAll("post_install", "config", "init", "cluster_start");
+      const result = await leader.run("cluster_start", [`${MEMBER_IP},${survivorIp}`]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain(`${survivorIp} already runs a cluster: joining it instead of starting a second one`);
+      expect(clusterCommands(leader)).toEqual([`cfy cluster join --cluster-host-ip ${LEADER_IP} --cluster-node-name manager-0 ${survivorIp}`]);
+      expect(leader.registryContent().clusters[survivorIp].map((node) => node.name)).toEqual(["manager-2", "manager-0"]);
+      expect(leader.registryContent().clusters[LEADER_IP]).toBeUndefined();
+      const again = await leader.run("cluster_start", [`${MEMBER_IP},${survivorIp}`]);
+      expect(again.stdout).toContain("already clustered");
+    } finally {
+      survivor.remove();
+    }
+  });
+
+  it("takes peers as comma-separated addresses only", async () => {
+    const result = await leader.run("cluster_start", ["10.0.0.12;reboot"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/peers '10.0.0.12;reboot' must be IP addresses separated by commas/);
+  });
+
   it("refuses to run on a member, and cluster_join refuses to run on the leader", async () => {
     const start = await member.run("cluster_start");
     expect(start.code).toBe(1);
