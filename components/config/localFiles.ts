@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ClusterConfig } from "./clusterSchema";
+import { isUrl } from "./primitives";
 import type { ResourcesConfig } from "./resourcesSchema";
 import type { RestoreConfig } from "./restoreSchema";
 
@@ -14,7 +15,7 @@ interface WithLocalFiles {
 export function missingLocalFiles(config: WithLocalFiles): string[] {
   const wanted: [key: string, file: string, kind: "file" | "folder"][] = [];
   const { cluster, resources, restore } = config;
-  if (cluster && !cluster.installRpm.startsWith("https://")) wanted.push(["cluster.installRpm", cluster.installRpm, "file"]);
+  if (cluster && !isUrl(cluster.installRpm)) wanted.push(["cluster.installRpm", cluster.installRpm, "file"]);
   cluster?.scripts.forEach((s, i) => wanted.push([`cluster.scripts[${i}]`, s, "file"]));
   cluster?.files.forEach((f, i) => wanted.push([`cluster.files[${i}].src`, f.src, "file"]));
   resources.secrets.forEach((s, i) => s.file !== undefined && wanted.push([`resources.secrets[${i}].file`, s.file, "file"]));

@@ -61,6 +61,8 @@ export function secretString(policy: SecretPolicy, check: z.ZodString = nonEmpty
 
 export const pemPrivateKey = z.string().regex(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----/, "not a PEM private key");
 
+/** True for `scheme://…`: a URL rather than a local path. */
+export const isUrl = (value: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+
 /** A local file path or an https URL (plain http would let anyone on the path swap the artifact). */
-export const localPathOrHttpsUrl = nonEmpty.refine((value) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.startsWith("https://"),
-  "must be a local path or an https:// URL");
+export const localPathOrHttpsUrl = nonEmpty.refine((value) => !isUrl(value) || value.startsWith("https://"), "must be a local path or an https:// URL");

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { z } from "zod";
-import { CLOUDIFY_ID, cloudifyId, nonEmpty, secretString, visibility, type SecretPolicy } from "./primitives";
+import { CLOUDIFY_ID, cloudifyId, isUrl, nonEmpty, secretString, visibility, type SecretPolicy } from "./primitives";
 
 export const DEFAULT_TENANT = "default_tenant";
 
@@ -89,7 +89,7 @@ function resourcesObject(policy: SecretPolicy) {
 }
 
 /** Uploads stream from the operator's disk; URLs would hand the manager an unverified download. */
-const localPath = nonEmpty.refine((p) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(p), "must be a local path (URLs are not supported)");
+const localPath = nonEmpty.refine((p) => !isUrl(p), "must be a local path (URLs are not supported)");
 
 export function resourcesSchema(policy: SecretPolicy) {
   return resourcesObject(policy).superRefine(checkReferences);

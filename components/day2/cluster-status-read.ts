@@ -1,5 +1,6 @@
 import { CloudifyClient } from "../cloudify/client";
 import type { ClientTuning, CloudifyConnection } from "../cloudify/client/connection";
+import { endpointAddress } from "../cloudify/client/endpoints";
 import { isApiError } from "../cloudify/client/errors";
 import { compareVersions } from "../cloudify/client/manager";
 import type { ClusterNode } from "../cloudify/client/types";
@@ -108,16 +109,6 @@ export async function observeCluster(connection: CloudifyConnection, tuning: Par
   return { status: { leaderStatus: [], clusterStatus: [], error: `no cluster member answered: ${refusals.join("; ")}` }, leaderIndex: undefined };
 }
 
-/** The address an endpoint URL names (with its port when it has one): `https://10.0.0.5` → `10.0.0.5`. */
-export function endpointAddress(endpoint: string): string {
-  return new URL(endpoint).host.replace(/^\[(.*)\]$/, "$1");
-}
-
-/** The https endpoint of an address (IPv6 in brackets): the inverse of endpointAddress. */
-export function endpointFor(address: string): string {
-  const net: typeof import("node:net") = require("node:net");
-  return `https://${net.isIPv6(address) ? `[${address}]` : address}`;
-}
 
 /** The reference's `cluster_ips`: the leader's address, then the others in configured order; node 0 first when no leader answered. */
 export function clusterIpsFrom(endpoints: readonly string[], leaderIndex: number | undefined): ClusterIps {

@@ -2,12 +2,13 @@ import { createHash } from "node:crypto";
 import { remote } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../config/clusterSchema";
+import { isUrl } from "../config/primitives";
 import { NodeCertificates } from "./nodeCertificates";
 import { NodeCleanup } from "./nodeCleanup";
 import { commandConnection, sshRoute, type SshRoute } from "./nodeConnection";
 import { CERTS_DIR, INSTALLER_RPM, installToolCommand, NODE_JSON, PREPARE_COMMAND, stageCommand, stagedPath, TOOL_STAGING_DIR, writeFileCommand } from "./nodePaths";
 import type { NodeSetupTool } from "./nodeSetupTool";
-import { CONFIG_STAGE_KEYS, isUrl, nodeJson, nodeSettings, pick, type ClusterRole, type NodeSettings } from "./nodeSettings";
+import { CONFIG_STAGE_KEYS, nodeJson, nodeSettings, pick, type ClusterRole, type NodeSettings } from "./nodeSettings";
 import { remoteStep, type RemoteStepArgs } from "./remoteStep";
 
 export interface InstallTarget {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../config/clusterSchema";
+import { isUrl } from "../config/primitives";
 import { CERTS_DIR, INSTALLER_RPM, stagedPath } from "./nodePaths";
 
 export interface LdapSettings {
@@ -74,9 +75,6 @@ export function nodeSettings(cluster: ClusterConfig, node: SettingsTarget, role:
   };
 }
 
-export function isUrl(installRpm: string): boolean {
-  return installRpm.startsWith("https://");
-}
 
 /** node.json's text: secret as a whole, since it holds the passwords. */
 export function nodeJson(settings: NodeSettings): pulumi.Output<string> {

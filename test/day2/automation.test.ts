@@ -5,7 +5,7 @@ import { healMain } from "../../scripts/heal";
 import { CloudifyClient } from "../../components/cloudify/client";
 import type { AutomationStack } from "../../components/day2/automation-stack";
 import { requestBackup } from "../../components/day2/backup-command";
-import { endpointAddress } from "../../components/day2/cluster-status-read";
+import { endpointAddress } from "../../components/cloudify/client/endpoints";
 import { automationHealOperations } from "../../components/day2/heal/automation-operations";
 import { heal } from "../../components/day2/heal/heal";
 import { SERVER_TYPE } from "../../components/day2/heal/heal-plan";

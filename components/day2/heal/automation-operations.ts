@@ -3,7 +3,8 @@ import { CloudifyClient } from "../../cloudify/client";
 import type { CloudifyConnection } from "../../cloudify/client/connection";
 import { isNotFound } from "../../cloudify/client/errors";
 import { setBackupTrigger, type AutomationStack } from "../automation-stack";
-import { endpointFor, type ClusterStatusValue } from "../cluster-status-read";
+import { endpointFor } from "../../cloudify/client/endpoints";
+import type { ClusterStatusValue } from "../cluster-status-read";
 import type { HealOperations } from "./heal";
 import type { HealView, ResourceStep, StackNode, StateResource } from "./heal-plan";
 
