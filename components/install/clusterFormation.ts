@@ -30,9 +30,9 @@ export class ClusterFormation extends pulumi.ComponentResource {
     this.start = remoteStep(`${name}-start`, {
       route: leader.route,
       // The peers let a rebuilt leader find the cluster the others still run and join it rather than start a second one.
-      create: leader.settings.cluster.role === "member" || others.length === 0
-        ? stageCommand(leader.settings.cluster.role === "member" ? "cluster_join" : "cluster_start")
-        : pulumi.interpolate`${stageCommand("cluster_start")} ${pulumi.all(others.map((m) => m.settings.privateIp)).apply((ips) => ips.join(","))}`,
+      create: leader.settings.cluster.role === "member"
+        ? stageCommand("cluster_join")
+        : pulumi.all(others.map((m) => m.settings.privateIp)).apply((peers) => [stageCommand("cluster_start"), ...(peers.length ? [peers.join(",")] : [])].join(" ")),
       triggers: [{ after: leader.stages.test.id, cluster: leader.settings.cluster }],
       secret: true,
     }, { parent: this, dependsOn: [leader.stages.test, ...(args.startAfter ?? [])] });

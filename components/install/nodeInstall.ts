@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import { remote } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { sha256OfText as sha256 } from "../cloudify/client/content-hash";
 import type { ClusterConfig } from "../config/clusterSchema";
 import { isUrl } from "../config/primitives";
 import { NodeCertificates } from "./nodeCertificates";
@@ -85,7 +85,8 @@ export class NodeInstall extends pulumi.ComponentResource {
 
     const postInstall = step("post-install", {
       create: stageCommand("post_install"),
-      triggers: [{ server, tool: args.tool.digest, installer: isUrl(cluster.installRpm) ? this.settings.installer : new pulumi.asset.FileAsset(cluster.installRpm) }],
+      // A download URL may carry a token: it stays secret in the state.
+      triggers: [{ server, tool: args.tool.digest, installer: isUrl(cluster.installRpm) ? pulumi.secret(this.settings.installer) : new pulumi.asset.FileAsset(cluster.installRpm) }],
     }, [installTool, settingsFile, ...installer]);
     const config = step("config", {
       create: stageCommand("config"),
@@ -111,6 +112,4 @@ export class NodeInstall extends pulumi.ComponentResource {
   }
 }
 
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}
+

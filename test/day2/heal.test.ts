@@ -128,7 +128,7 @@ describe("heal (recorded calls)", () => {
     ]);
   });
 
-  it("sets cmom:cluster.rejoinVia before the preview when it rebuilds node 0, and expects node 0's cluster step to rerun", async () => {
+  it("sets cmom:cluster.rejoinVia once the preview check passed when it rebuilds node 0, and expects node 0's cluster step to rerun", async () => {
     const seen = view({ gone: [0], members: [member(1, "leader"), member(2, "replica")] });
     const startUrn = `${PREFIX}cmom:install:ClusterInstall$cmom:install:ClusterFormation$command:remote:Command::${STACK}-install-cluster-start`;
     const healedNode0: ResourceStep[] = [
@@ -141,8 +141,8 @@ describe("heal (recorded calls)", () => {
     expect(calls).toEqual([
       "refresh",
       "inspect",
-      "rejoinVia 10.0.0.2",
       "preview replace=[]",
+      "rejoinVia 10.0.0.2",
       `backup 2026-11-22T10:00:00.000Z ${BACKUP_URN}`,
       "remove cfy-0 via 198.51.100.2,198.51.100.3",
       "up replace=[]",

@@ -7,13 +7,11 @@ import { PROJECT_DIR } from "../support/exampleStacks";
 
 describe("npm run plan -- pool --graph FILE", () => {
   const graph = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cmom-graph-")), "pool.mmd");
-  const started = Date.now();
   const run = spawnSync(process.execPath, [path.join(PROJECT_DIR, "node_modules/tsx/dist/cli.mjs"), "scripts/plan.ts", "pool", "--json", "--graph", graph], { cwd: PROJECT_DIR, encoding: "utf8" });
-  const seconds = (Date.now() - started) / 1000;
 
-  it("plans the pool stack with its install in under 10 s", () => {
+  // Its duration (< 10 s) is asserted once, in test/plan/plan.test.ts.
+  it("plans the pool stack with its install", () => {
     expect(run.status, run.stderr).toBe(0);
-    expect(seconds).toBeLessThan(10);
   });
 
   it("draws each node's chain post_install → config → init → test, then the cluster start and the joins one after another", () => {

@@ -1,3 +1,6 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { isWireSecret, revealSecrets, type RecordedResource } from "../../scripts/plan/recordingMocks";
 import { exampleNamespaces } from "../support/exampleStacks";
@@ -79,6 +82,17 @@ describe("cmom:resources wiring", async () => {
     expect(tenantOf("secret-dev-region")).toBe("dev");
     expect(tenantOf("tenant-dev")).toBe("default_tenant");
     expect(isWireSecret(r("secret-ops-db_password").inputs.value)).toBe(true);
+  });
+
+  it("keeps the values of a deployment inputs file secret", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cmom-inputs-")), "inputs.yaml");
+    fs.writeFileSync(file, "db_password: file-Pa55-77c3\n");
+    const withFile = structuredClone(ns);
+    withFile.resources.deployments[0].inputs = file;
+    const { resources: fromFile } = await runProgram(withFile);
+    const inputs = named(fromFile, "test-resources-deployment-ops-hello").inputs.inputs;
+    expect(isWireSecret(inputs)).toBe(true);
+    expect(revealSecrets(inputs)).toEqual({ db_password: "file-Pa55-77c3" });
   });
 
   it("registers nothing when no object is declared", async () => {

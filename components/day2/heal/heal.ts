@@ -33,11 +33,11 @@ export interface HealOptions {
 }
 
 /**
- * `npm run heal`: refresh; plan (refuse when no member answers, or when the leader itself is stale); for a rebuilt node 0, set
- * cmom:cluster.rejoinVia so it joins the live leader instead of starting a cluster; check that the update touches only the
- * stale nodes; back up; remove each stale node from the cluster through a live member; update, replacing the stale
- * servers (same port, so same address) — their install steps and join rerun because they trigger on the server id;
- * then check that each stale node got a new server, an install and a join, in that order.
+ * `npm run heal`: refresh; plan (refuse when no member answers, or when the leader itself is stale); check that the update
+ * touches only the stale nodes; for a rebuilt node 0, set cmom:cluster.rejoinVia so it joins the live leader instead of
+ * starting a cluster; back up; remove each stale node from the cluster through a live member; update, replacing the stale
+ * servers (same port, so same address) — their install steps and join rerun because they trigger on the server id; then
+ * check that each stale node got a new server, an install and a join, in that order.
  */
 export async function heal(ops: HealOperations, options: HealOptions = {}): Promise<HealPlan> {
   const log = options.log ?? (() => undefined);
@@ -53,20 +53,19 @@ export async function heal(ops: HealOperations, options: HealOptions = {}): Prom
   }
   for (const t of plan.targets) log(`${t.name} (node ${t.index}) needs healing: ${t.reason}`);
 
-  if (plan.rejoinVia !== undefined) {
-    if (options.dryRun) log(`would set cmom:cluster.rejoinVia = ${plan.rejoinVia}: node 0 joins the live leader instead of starting a cluster`);
-    else {
-      log(`node 0 will join the live leader: cmom:cluster.rejoinVia = ${plan.rejoinVia}`);
-      await ops.setRejoinVia(plan.rejoinVia);
-    }
-  }
   const unexpected = unexpectedChanges(await ops.preview(plan.replace), plan, view.stack);
   if (unexpected.length > 0) {
     throw new HealRefusedError(`not healing ${view.stack}: the update would also change resources of healthy nodes or shared ones:\n  ${unexpected.join("\n  ")}`);
   }
   if (options.dryRun) {
+    if (plan.rejoinVia !== undefined) log(`would set cmom:cluster.rejoinVia = ${plan.rejoinVia}: node 0 joins the live leader instead of starting a cluster`);
     log("dry run: stopping before the backup");
     return plan;
+  }
+  // Set only once the preview passed (a refusal leaves the stack as it was); the preview already covers node 0's cluster step.
+  if (plan.rejoinVia !== undefined) {
+    log(`node 0 will join the live leader: cmom:cluster.rejoinVia = ${plan.rejoinVia}`);
+    await ops.setRejoinVia(plan.rejoinVia);
   }
   const trigger = now().toISOString();
   log(`taking a backup first (cmom:backup.trigger = ${trigger})`);
