@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { CloudifyClient } from "../cloudify/client";
 import { DEFAULT_TUNING, type ClientTuning, type CloudifyConnection } from "../cloudify/client/connection";
 import { booleanFailures, nonEmptyStringFailures, positiveNumberFailures, resourceIdFailures, type CheckFailure } from "../cloudify/providers/check-rules";
-import { connectionFailures, plainConnection } from "../cloudify/providers/connection-props";
+import { connectionFailures, plainConnection, recordOnlyUpdate } from "../cloudify/providers/connection-props";
 import { diffInputs, type DiffRules } from "../cloudify/providers/diff-inputs";
 import { containsUnknown } from "../cloudify/providers/unknown";
 import { takeSnapshot, type SnapshotContents } from "./snapshot-create";
@@ -97,7 +97,7 @@ export function createBackupProvider(tuning: Partial<ClientTuning> = {}): pulumi
     },
     async update(_id: string, olds: BackupOuts, news: BackupInputs) {
       // Only where future files go, the timeout or the address changed: the backup taken stays as it is.
-      return { outs: { ...olds, ...news, connection: plainConnection(news.connection) } };
+      return recordOnlyUpdate(olds, news);
     },
     async delete() {
       // The file (and the manager's snapshot) are kept on purpose.

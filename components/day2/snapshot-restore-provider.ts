@@ -4,7 +4,7 @@ import { DEFAULT_TUNING, type ClientTuning, type CloudifyConnection } from "../c
 import { sha256OfFile } from "../cloudify/client/content-hash";
 import { isApiError } from "../cloudify/client/errors";
 import { booleanFailures, positiveNumberFailures, type CheckFailure } from "../cloudify/providers/check-rules";
-import { connectionFailures, plainConnection } from "../cloudify/providers/connection-props";
+import { connectionFailures, plainConnection, recordOnlyUpdate } from "../cloudify/providers/connection-props";
 import { diffInputs, type DiffRules } from "../cloudify/providers/diff-inputs";
 import { containsUnknown } from "../cloudify/providers/unknown";
 import { installNewAgents, restoreOnce, restoreRequest, uploadOnce, waitUntilHealthy, type AgentsRun, type RestoreParams } from "./restore-steps";
@@ -128,7 +128,7 @@ export function createSnapshotRestoreProvider(tuning: Partial<ClientTuning> = {}
     },
     async update(_id: string, olds: SnapshotRestoreOuts, news: SnapshotRestoreInputs) {
       // The restore happened once; later changes to its settings are only recorded.
-      return { outs: { ...olds, ...news, connection: plainConnection(news.connection) } };
+      return recordOnlyUpdate(olds, news);
     },
     async delete() {
       // A restore cannot be undone; the uploaded snapshot stays on the manager.

@@ -5,7 +5,7 @@ import type { ClientTuning, CloudifyConnection } from "../client/connection";
 import { folderTreeDigest } from "../client/content-hash";
 import type { Blueprint, Visibility } from "../client/types";
 import { nonEmptyStringFailures, oneOfFailures, positiveNumberFailures, resourceIdFailures, VISIBILITIES } from "./check-rules";
-import { connectionFailures, plainConnection } from "./connection-props";
+import { connectionFailures, plainConnection, recordOnlyUpdate } from "./connection-props";
 import { diffInputs, type DiffRules } from "./diff-inputs";
 import { createOrAdopt, ExistsDifferentError } from "./existing-object";
 import { pathFailures } from "./local-files";
@@ -105,7 +105,7 @@ export function createBlueprintProvider(tuning: Partial<ClientTuning> = {}): pul
     },
     async update(_id: string, olds: BlueprintOuts, news: BlueprintInputs) {
       // Only the local path, the timeout or connection details changed: nothing to do on the manager.
-      return { outs: { ...olds, ...news, connection: plainConnection(news.connection) } };
+      return recordOnlyUpdate(olds, news);
     },
     async delete(id: string, state: BlueprintOuts) {
       await new CloudifyClient(state.connection, tuning).blueprints.delete(id);

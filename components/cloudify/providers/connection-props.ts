@@ -21,3 +21,11 @@ export function plainConnection(connection: CloudifyConnection): CloudifyConnect
     tenant: connection.tenant,
   };
 }
+
+/**
+ * An update that changes nothing on the manager (only local settings or connection details changed): the new inputs are
+ * recorded over the old outputs.
+ */
+export function recordOnlyUpdate<Outs extends object, Inputs extends { connection: CloudifyConnection }>(olds: Outs, news: Inputs): { outs: Outs & Inputs } {
+  return { outs: { ...olds, ...news, connection: plainConnection(news.connection) } };
+}

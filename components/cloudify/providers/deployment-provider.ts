@@ -5,7 +5,7 @@ import { CREATE_ENVIRONMENT_WORKFLOW } from "../client/deployments";
 import { ExecutionFailedError } from "../client/executions";
 import type { Deployment, Execution, Visibility } from "../client/types";
 import { booleanFailures, mappingFailures, oneOfFailures, positiveNumberFailures, resourceIdFailures, VISIBILITIES } from "./check-rules";
-import { connectionFailures, plainConnection } from "./connection-props";
+import { connectionFailures, plainConnection, recordOnlyUpdate } from "./connection-props";
 import { diffInputs, type DiffRules } from "./diff-inputs";
 import { createOrAdopt, ExistsDifferentError } from "./existing-object";
 import { sameValue } from "./same-value";
@@ -121,7 +121,7 @@ export function createDeploymentProvider(tuning: Partial<ClientTuning> = {}): pu
     },
     async update(_id: string, olds: DeploymentOuts, news: DeploymentInputs) {
       // Only the timeout, the plugin-validation flag or connection details changed: nothing to do on the manager.
-      return { outs: { ...olds, ...news, connection: plainConnection(news.connection) } };
+      return recordOnlyUpdate(olds, news);
     },
     async delete(id: string, state: DeploymentOuts) {
       const client = new CloudifyClient(state.connection, tuning);

@@ -5,7 +5,7 @@ import { DEFAULT_TUNING, type ClientTuning, type CloudifyConnection } from "../c
 import { isApiError } from "../client/errors";
 import type { Execution } from "../client/types";
 import { booleanFailures, mappingFailures, nonEmptyStringFailures, positiveNumberFailures, resourceIdFailures } from "./check-rules";
-import { connectionFailures, plainConnection } from "./connection-props";
+import { connectionFailures, plainConnection, recordOnlyUpdate } from "./connection-props";
 import { diffInputs, type DiffRules } from "./diff-inputs";
 
 export interface ExecutionInputs {
@@ -114,7 +114,7 @@ export function createExecutionProvider(tuning: Partial<ClientTuning> = {}): pul
     },
     async update(_id: string, olds: ExecutionOuts, news: ExecutionInputs) {
       // Only the timeout or connection details changed: the execution itself stays as it ran.
-      return { outs: { ...olds, ...news, connection: plainConnection(news.connection) } };
+      return recordOnlyUpdate(olds, news);
     },
     async delete() {
       // Executions are history on the manager: nothing to delete.

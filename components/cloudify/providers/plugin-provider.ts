@@ -5,7 +5,7 @@ import { pluginContentHash, sha256OfFile } from "../client/content-hash";
 import type { Plugin, Visibility } from "../client/types";
 import { readWagonMetadata } from "../client/wagon";
 import { oneOfFailures, VISIBILITIES } from "./check-rules";
-import { connectionFailures, plainConnection } from "./connection-props";
+import { connectionFailures, plainConnection, recordOnlyUpdate } from "./connection-props";
 import { diffInputs, type DiffRules } from "./diff-inputs";
 import { createOrAdopt, ExistsDifferentError } from "./existing-object";
 import { pathFailures } from "./local-files";
@@ -102,7 +102,7 @@ export function createPluginProvider(tuning: Partial<ClientTuning> = {}): pulumi
     },
     async update(_id: string, olds: PluginOuts, news: PluginInputs) {
       // Only local paths or connection details changed: nothing to do on the manager.
-      return { outs: { ...olds, ...news, connection: plainConnection(news.connection) } };
+      return recordOnlyUpdate(olds, news);
     },
     async delete(id: string, state: PluginOuts) {
       await new CloudifyClient(state.connection, tuning).plugins.delete(id);
