@@ -9,6 +9,7 @@ import {
   CloudifyUnavailableError,
 } from "../../components/cloudify/client";
 import { generateTestCa, startCloudifyDouble, type CloudifyDouble } from "../doubles/cloudify";
+import { seedDeployment } from "../doubles/cloudify/seeds";
 import { FAST_TUNING } from "./fixtures";
 
 let double: CloudifyDouble | undefined;
@@ -167,31 +168,10 @@ describe("CloudifyClient helpers for other components", () => {
     expect(await client.manager.status()).toMatchObject({ status: "OK" });
     expect((await client.tenants.list()).map((t) => t.name).sort()).toEqual(["default_tenant", "t1"]);
     for (let i = 0; i < 1_005; i++) {
-      d.state.deployments.set("t1", `dep${i}`, { ...structuredClone(PLAIN_DEPLOYMENT), id: `dep${i}`, tenant_name: "t1" });
+      seedDeployment(d, "t1", `dep${i}`);
     }
     expect(await client.deployments.list("t1")).toHaveLength(1_005);
     expect(d.requests.filter((r) => r.path === "/deployments").map((r) => new URLSearchParams(r.query).get("_offset"))).toEqual(["0", "1000"]);
     expect(await client.deployments.list()).toEqual([]);
   });
 });
-
-const PLAIN_DEPLOYMENT = {
-  id: "",
-  blueprint_id: "bp",
-  description: null,
-  inputs: {},
-  outputs: {},
-  capabilities: {},
-  groups: {},
-  policy_types: {},
-  policy_triggers: {},
-  scaling_groups: {},
-  workflows: [],
-  permalink: null,
-  visibility: "tenant" as const,
-  tenant_name: "",
-  created_by: "admin",
-  created_at: "2020-01-01T00:00:00.000Z",
-  updated_at: "2020-01-01T00:00:00.000Z",
-  liveNodes: false,
-};

@@ -13,7 +13,7 @@ import { createSnapshotRestoreProvider } from "../../components/day2/snapshot-re
 import { startCloudifyDouble, type CloudifyDouble } from "../doubles/cloudify";
 import { EngineDriver, rebuild } from "../cloudify/engine";
 import { FAST_TUNING } from "../cloudify/fixtures";
-import { seedDeployment } from "./seeds";
+import { seedDeployment } from "../doubles/cloudify/seeds";
 
 /** cloudify:SnapshotRestore, serialized and rebuilt as the engine does: a backup of one double restored into new ones. */
 const scratch = mkdtempSync(join(tmpdir(), "cmom-restore-"));

@@ -1,6 +1,6 @@
-import { BUILT_IN_WORKFLOW_PLUGIN } from "../doubles/cloudify/blueprint-parser";
-import type { CloudifyDouble } from "../doubles/cloudify";
-import type { DeploymentRecord, Visibility } from "../doubles/cloudify/state";
+import { BUILT_IN_WORKFLOW_PLUGIN } from "./blueprint-parser";
+import type { CloudifyDouble } from "./index";
+import type { DeploymentRecord, Visibility } from "./state";
 
 /** A deployment row as the manager would hold it after its environment was created (built-in workflows only). */
 export function seedDeployment(d: CloudifyDouble, tenant: string, id: string, visibility: Visibility = "tenant"): DeploymentRecord {
