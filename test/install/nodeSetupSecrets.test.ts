@@ -1,6 +1,7 @@
 // Secrets of node.json never reach a command line, the tool's output, its logs or the support bundle.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import { gunzipSync, gzipSync } from "node:zlib";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,6 +49,9 @@ beforeAll(async () => {
   fs.mkdirSync(leader.path("var/log/cloudify/rest"), { recursive: true });
   fs.writeFileSync(leader.path("var/log/cloudify/rest/cloudify-rest-service.log"),
     `ldap bind with {"password": ${JSON.stringify(SECRETS.ldapPassword)}}\nadmin ${SECRETS.adminPassword}\n`);
+  // Rotated logs are compressed: a byte-wise redaction cannot see into them.
+  fs.writeFileSync(leader.path("var/log/cloudify/rest/cloudify-rest-service.log.1.gz"), gzipSync(`admin ${SECRETS.adminPassword}\n`));
+  fs.writeFileSync(leader.path("var/log/cloudify/rest/old.log.bz2"), Buffer.concat([Buffer.from("BZh9"), Buffer.from(SECRETS.adminPassword)]));
 }, 120_000);
 
 afterAll(async () => {
@@ -113,6 +117,10 @@ describe("secrets", () => {
     expect(fs.readFileSync(path.join(top, "logs/cloudify/rest/cloudify-rest-service.log"), "utf8")).toBe(
       'ldap bind with {"password": "***REDACTED***"}\nadmin ***REDACTED***\n');
     expect(fs.readFileSync(path.join(top, "commands/status.txt"), "utf8")).toContain("Manager Rest-Service");
+    // A rotated (gzip) log is redacted inside; another compressed file is left out, with a note.
+    expect(gunzipSync(fs.readFileSync(path.join(top, "logs/cloudify/rest/cloudify-rest-service.log.1.gz"))).toString()).toBe("admin ***REDACTED***\n");
+    expect(files).not.toContain("logs/cloudify/rest/old.log.bz2");
+    expect(files).toContain("logs/cloudify/rest/old.log.bz2.left-out");
   });
 
   it("writes a named bundle to a given destination", async () => {
