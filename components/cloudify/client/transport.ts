@@ -174,7 +174,7 @@ export async function attempt<T>(
           try {
             value = text.length === 0 ? undefined : JSON.parse(text);
           } catch {
-            return fail(new CloudifyConnectionError(site, true, "EBADJSON", `status ${status} with a body that is not JSON: ${text.slice(0, 200)}`));
+            return fail(new CloudifyConnectionError(site, true, "EBADJSON", `status ${status} with a body that is not JSON (${text.length} characters; not shown: a successful answer may hold a secret)`));
           }
           return finish(() => resolve({ kind: "success", status, value }));
         }
