@@ -1,13 +1,7 @@
-// Entry point: read the stack's config once, compose the platform's components, export the outputs.
-import { loadStackConfig } from "./components/config/loadStackConfig";
-import { aggregateFleet, type FleetOutputs } from "./components/platforms/fleetPlatform";
-import { deployOnKubernetes } from "./components/platforms/kubernetesPlatform";
-import { deployOnOpenStack } from "./components/platforms/openstackPlatform";
-import type { StackOutputs } from "./components/platforms/stackOutputs";
+// Entry point: compose the stack's platform (components/platforms/deployStack.ts) and export its outputs.
+import { deployStack } from "./components/platforms/deployStack";
 
-const config = loadStackConfig();
-const deploy = { openstack: deployOnOpenStack, kubernetes: deployOnKubernetes, fleet: aggregateFleet }[config.platform];
-const outputs: Partial<StackOutputs & FleetOutputs> = deploy(config);
+const outputs = deployStack();
 
 export const clusterIps = outputs.clusterIps;
 export const clusterStatus = outputs.clusterStatus;

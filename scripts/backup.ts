@@ -1,7 +1,7 @@
 // `npm run backup -- <stack>`: a new backup of the stack's cluster. Sets cmom:backup.trigger to the current UTC time and runs
 // `pulumi up` through the Automation API (needs the Pulumi CLI and the stack's credentials, as `pulumi up` would).
-import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { inlineProgram } from "../components/platforms/deployStack";
 import { selectProjectStack, type AutomationStack } from "../components/day2/automation-stack";
 import { requestBackup } from "../components/day2/backup-command";
 
@@ -38,9 +38,8 @@ export async function backupMain(argv: readonly string[], deps: BackupScriptDeps
 }
 
 if (require.main === module) {
-  const projectDir = path.resolve(__dirname, "..");
   backupMain(process.argv.slice(2), {
-    selectStack: (name) => selectProjectStack(name, projectDir),
+    selectStack: (name) => selectProjectStack(name, inlineProgram),
     now: () => new Date(),
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

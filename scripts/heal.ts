@@ -1,7 +1,7 @@
 // `npm run heal -- <stack> [--dry-run]`: heals the nodes of an OpenStack cluster whose server is gone or unhealthy (see
 // components/day2/heal/heal.ts), through the Automation API (needs the Pulumi CLI and the stack's credentials).
-import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { inlineProgram } from "../components/platforms/deployStack";
 import { selectProjectStack, type AutomationStack } from "../components/day2/automation-stack";
 import { automationHealOperations } from "../components/day2/heal/automation-operations";
 import { heal, HealRefusedError, type HealOperations } from "../components/day2/heal/heal";
@@ -40,9 +40,8 @@ export async function healMain(argv: readonly string[], deps: HealScriptDeps): P
 }
 
 if (require.main === module) {
-  const projectDir = path.resolve(__dirname, "..");
   healMain(process.argv.slice(2), {
-    selectStack: (name) => selectProjectStack(name, projectDir),
+    selectStack: (name) => selectProjectStack(name, inlineProgram),
     operations: (stack, output) => automationHealOperations(stack, output),
     now: () => new Date(),
     stdout: (text) => process.stdout.write(text),

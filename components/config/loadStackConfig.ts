@@ -8,6 +8,7 @@ import { fleetSchema, type FleetConfig } from "./fleetSchema";
 import { formatIssues } from "./formatIssues";
 import { missingLocalFiles } from "./localFiles";
 import { kubernetesSchema, type KubernetesConfig } from "./kubernetesSchema";
+import { managerSchema, type ManagerConfig } from "./managerSchema";
 import { nodeNames } from "./nodeNames";
 import { openstackSchema, type OpenStackConfig } from "./openstackSchema";
 import type { SecretPolicy } from "./primitives";
@@ -21,6 +22,7 @@ export interface StackConfig {
   readonly platform: Platform;
   readonly openstack?: OpenStackConfig;
   readonly kubernetes?: KubernetesConfig;
+  readonly manager?: ManagerConfig;
   readonly cluster?: ClusterConfig;
   readonly resources: ResourcesConfig;
   readonly restore?: RestoreConfig;
@@ -29,14 +31,18 @@ export interface StackConfig {
   readonly fleet?: FleetConfig;
 }
 
-/** `fleet` is a program mode: the stack builds nothing and aggregates other cmom stacks. */
-const PLATFORMS = ["openstack", "kubernetes", "fleet"] as const;
+/**
+ * `manager` takes a manager that runs already and manages only what runs on it; `fleet` is a program mode: the stack builds
+ * nothing and aggregates other cmom stacks.
+ */
+const PLATFORMS = ["openstack", "kubernetes", "manager", "fleet"] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 /** Which namespaces each platform needs, and which it accepts at all. */
 const PLATFORM_NAMESPACES: Record<Platform, { required: string[]; allowed: string[] }> = {
   openstack: { required: ["openstack", "cluster"], allowed: ["openstack", "cluster", "dns", "resources", "restore", "backup"] },
   kubernetes: { required: ["kubernetes"], allowed: ["kubernetes", "resources", "restore", "backup"] },
+  manager: { required: ["manager"], allowed: ["manager", "resources", "restore", "backup"] },
   fleet: { required: ["fleet"], allowed: ["fleet"] },
 };
 
@@ -76,6 +82,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, options:
     platform: z.enum(PLATFORMS).default("openstack"),
     openstack: openstackSchema.optional(),
     kubernetes: kubernetesSchema(policy).optional(),
+    manager: managerSchema(policy).optional(),
     cluster: clusterSchema(policy).optional(),
     resources: resourcesSchema(policy).default(() => resourcesSchema(policy).parse({})),
     restore: restoreSchema.optional(),

@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClientTuning, CloudifyConnection } from "../cloudify/client/connection";
 import { connectionFailures, plainConnection } from "../cloudify/providers/connection-props";
+import { sameValue } from "../cloudify/providers/same-value";
 import type { ClusterIps } from "../outputs/clusterIps";
 import { clusterIpsFrom, observeCluster, type ClusterStatusValue } from "./cluster-status-read";
 
@@ -23,17 +24,21 @@ async function observe(inputs: ClusterStatusInputs, tuning: Partial<ClientTuning
 }
 
 /**
- * Dynamic provider of `pulumi-nodejs:dynamic/cloudify:ClusterStatus`: create, update and read only read the cluster (GET
- * requests, never a change), and diff always reports a change, so every `pulumi up` reads it again, as does `pulumi refresh`.
- * An unreachable cluster is reported in `clusterStatus.error`, never as a failed update.
+ * Dynamic provider of `pulumi-nodejs:dynamic/cloudify:ClusterStatus`: create, update, read and diff only read the cluster (GET
+ * requests, never a change). Diff reads the live status and reports a change only when it differs from the recorded one (or
+ * the cluster is reached another way): a stable cluster leaves `pulumi up --expect-no-changes` and `pulumi refresh` quiet,
+ * and a changed one is recorded by the next `pulumi up` or `pulumi refresh`. An unreachable cluster is reported in
+ * `clusterStatus.error`, never as a failed update.
  */
 export function createClusterStatusProvider(tuning: Partial<ClientTuning> = STATUS_TUNING): pulumi.dynamic.ResourceProvider {
   return {
     async check(_olds: ClusterStatusInputs, news: ClusterStatusInputs) {
       return { inputs: news, failures: connectionFailures(news.connection) };
     },
-    async diff() {
-      return { changes: true };
+    async diff(_id: string, olds: ClusterStatusOuts, news: ClusterStatusInputs) {
+      if (!sameValue(plainConnection(olds.connection), plainConnection(news.connection))) return { changes: true };
+      const now = await observe(news, tuning);
+      return { changes: !sameValue([olds.clusterStatus, olds.clusterIps], [now.clusterStatus, now.clusterIps]) };
     },
     async create(inputs: ClusterStatusInputs) {
       return { id: "cluster-status", outs: await observe(inputs, tuning) };

@@ -9,8 +9,11 @@ export interface CloudifyConnection {
   readonly username: string;
   /** Secret. Sent only in the Authorization header, never logged. */
   readonly password: string;
-  /** PEM bundle of the CA(s) that signed the managers' certificates; TLS is always verified against it. */
-  readonly caCert: string;
+  /**
+   * PEM bundle of the CA(s) that signed the managers' certificates; absent, the system's trusted CAs verify them (a manager
+   * with a publicly trusted certificate). TLS is verified either way.
+   */
+  readonly caCert?: string;
   /** Value of the `Tenant` header sent on every request. */
   readonly tenant: string;
 }
@@ -62,8 +65,8 @@ export function connectionProblems(connection: unknown, path = "connection"): st
   for (const key of ["username", "password", "tenant"] as const) {
     if (typeof c[key] !== "string" || (c[key] as string).length === 0) problems.push(`${path}.${key}: must be a non-empty string`);
   }
-  if (typeof c.caCert !== "string" || !c.caCert.includes("-----BEGIN CERTIFICATE-----")) {
-    problems.push(`${path}.caCert: must be a PEM certificate bundle (-----BEGIN CERTIFICATE-----)`);
+  if (c.caCert !== undefined && (typeof c.caCert !== "string" || !c.caCert.includes("-----BEGIN CERTIFICATE-----"))) {
+    problems.push(`${path}.caCert: must be a PEM certificate bundle (-----BEGIN CERTIFICATE-----), or absent for the system's trusted CAs`);
   }
   return problems;
 }

@@ -69,7 +69,7 @@ export class CloudifyTlsError extends CloudifyError {
   constructor(site: RequestSite, code: string | undefined, detail: string) {
     super(
       `TLS verification of ${site.endpoint} failed (${code ?? "unknown"}: ${detail}); ` +
-        `its certificate is not trusted by connection.caCert or does not name this host. Nothing was sent.`,
+        `its certificate is not trusted by connection.caCert (or, without one, by the system's CAs) or does not name this host. Nothing was sent.`,
       "CloudifyTlsError",
     );
     this.code = code;

@@ -7,8 +7,8 @@ export interface CloudifyConnectionArgs {
   readonly username: pulumi.Input<string>;
   /** Kept secret in state whatever is passed: wrapped with pulumi.secret. */
   readonly password: pulumi.Input<string>;
-  /** PEM of the CA that signed the managers' certificates; TLS is always verified against it. */
-  readonly caCert: pulumi.Input<string>;
+  /** PEM of the CA that signed the managers' certificates; absent, the system's trusted CAs. TLS is always verified. */
+  readonly caCert?: pulumi.Input<string>;
   /** Tenant the object lives in (the `Tenant` header). */
   readonly tenant: pulumi.Input<string>;
 }
@@ -19,7 +19,7 @@ export function connectionInput(connection: CloudifyConnectionArgs): pulumi.Inpu
     endpoints: connection.endpoints,
     username: connection.username,
     password: pulumi.secret(connection.password),
-    caCert: connection.caCert,
+    ...(connection.caCert === undefined ? {} : { caCert: connection.caCert }),
     tenant: connection.tenant,
   };
 }

@@ -17,7 +17,7 @@ export function plainConnection(connection: CloudifyConnection): CloudifyConnect
     endpoints: [...connection.endpoints],
     username: connection.username,
     password: connection.password,
-    caCert: connection.caCert,
+    ...(connection.caCert === undefined ? {} : { caCert: connection.caCert }),
     tenant: connection.tenant,
   };
 }

@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { CloudifyClient } from "../client";
 import type { ClientTuning, CloudifyConnection } from "../client/connection";
 import { CREATE_ENVIRONMENT_WORKFLOW } from "../client/deployments";
+import { isApiError } from "../client/errors";
 import { ExecutionFailedError } from "../client/executions";
 import type { Deployment, Execution, Visibility } from "../client/types";
 import { booleanFailures, mappingFailures, oneOfFailures, positiveNumberFailures, resourceIdFailures, VISIBILITIES } from "./check-rules";
@@ -125,7 +126,16 @@ export function createDeploymentProvider(tuning: Partial<ClientTuning> = {}): pu
     },
     async delete(id: string, state: DeploymentOuts) {
       const client = new CloudifyClient(state.connection, tuning);
-      if (await client.deployments.delete(id)) await client.deployments.waitGone(id, state.timeout * 1000);
+      const timeoutMs = state.timeout * 1000;
+      const deleted = await client.deployments.delete(id).catch(async (error: unknown) => {
+        // The manager refuses to delete a deployment whose nodes are live (resource manager's delete_deployment, 4.3 … 7.0):
+        // a deployment taken out of the stack is torn down first, as `cfy uninstall` does, and then deleted.
+        if (!isApiError(error, 400, "dependent_exists_error") || !/live nodes/i.test(error.message)) throw error;
+        const uninstall = await client.executions.start({ deploymentId: id, workflowId: "uninstall" });
+        await client.executions.waitForSuccess(uninstall.id, timeoutMs);
+        return client.deployments.delete(id);
+      });
+      if (deleted) await client.deployments.waitGone(id, timeoutMs);
     },
   };
 }

@@ -127,7 +127,8 @@ export function deploymentRoutes(d: DoubleContext): Route[] {
           throw new ManagerError(400, "dependent_exists_error", `Can't delete deployment ${deployment.id} - There are running or queued executions for this deployment. Running executions ids: ${running.map((e) => e.id).join(",")}`);
         }
         if (deployment.liveNodes && !override) {
-          throw new ManagerError(400, "dependent_exists_error", `Can't delete deployment ${deployment.id} - Deployment has live nodes; use ${overrideParameter}`);
+          // Wording of resource_manager.py's deployment delete check (4.3 … 7.0.0); the double keeps one node instance per deployment.
+          throw new ManagerError(400, "dependent_exists_error", `Can't delete deployment ${deployment.id} - There are live nodes for this deployment. Live nodes ids: ${deployment.id}_app`);
         }
         d.engine.run(
           { workflowId: DELETE_ENVIRONMENT, deploymentId: deployment.id, blueprintId: deployment.blueprint_id, parameters: {}, isSystem: false, tenant: ctx.tenant, user: ctx.user },

@@ -1,0 +1,22 @@
+import type { PulumiFn } from "@pulumi/pulumi/automation";
+import { loadStackConfig } from "../config/loadStackConfig";
+import { aggregateFleet, type FleetOutputs } from "./fleetPlatform";
+import { deployOnKubernetes } from "./kubernetesPlatform";
+import { manageExistingManager } from "./managerPlatform";
+import { deployOnOpenStack } from "./openstackPlatform";
+import type { StackOutputs } from "./stackOutputs";
+
+export type ProgramOutputs = Partial<StackOutputs & FleetOutputs>;
+
+/**
+ * The whole cmom program: reads the running stack's config once and composes its platform. `index.ts` exports what it returns;
+ * the Automation API runs it as an inline program (scripts/stack.ts, backup, heal).
+ */
+export function deployStack(): ProgramOutputs {
+  const config = loadStackConfig();
+  const deploy = { openstack: deployOnOpenStack, kubernetes: deployOnKubernetes, manager: manageExistingManager, fleet: aggregateFleet }[config.platform];
+  return deploy(config);
+}
+
+/** cmom as the Automation API's inline program: what it returns becomes the stack's outputs, as index.ts's exports do. */
+export const inlineProgram: PulumiFn = async () => ({ ...deployStack() });
