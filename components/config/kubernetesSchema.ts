@@ -115,6 +115,8 @@ export function kubernetesSchema(policy: SecretPolicy) {
     provider: z.strictObject({
       kubeconfig: secretString(policy).optional(),
       context: nonEmpty.optional(),
+      /** Write the manifests into this directory instead of applying them (review, GitOps); nothing reaches a cluster. */
+      renderYamlToDirectory: nonEmpty.optional(),
     }).optional(),
   }).superRefine((k, ctx) => {
     if (generationOfVersion(k.imageVersion) !== k.imageGeneration) {

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { clearStaleLocks } from "./stale-locks";
 import type { ConfigValue, EngineEvent, OutputMap, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 
 /**
@@ -34,14 +35,18 @@ export function findProjectDir(startDir: string): string {
  * Selects stack `name` of the Pulumi project around `startDir` through the Automation API, with `program` as its inline
  * program: the Node language host (pulumi-language-nodejs) cannot be built from the Go module proxy, so cmom runs its program
  * in this process and the CLI drives it (README, "Running it for real"). The process moves to the project directory, where
- * the program's relative paths (blueprints, backups) are read, as under `pulumi up`.
+ * the program's relative paths (blueprints, backups) are read, as under `pulumi up`. Locks left by an interrupted run on
+ * this host are cleared (stale-locks.ts).
  */
 export async function selectProjectStack(name: string, program: PulumiFn, startDir = process.cwd()): Promise<Stack> {
   const projectDir = findProjectDir(startDir);
   process.chdir(projectDir);
   const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
+  const projectName = projectNameOf(projectDir);
   try {
-    return await LocalWorkspace.selectStack({ stackName: name, projectName: projectNameOf(projectDir), program }, { workDir: projectDir });
+    const stack = await LocalWorkspace.selectStack({ stackName: name, projectName, program }, { workDir: projectDir });
+    await clearStaleLocks(stack, projectName, (line) => process.stderr.write(`cmom: ${line}\n`));
+    return stack;
   } catch (error) {
     const message = (error as Error).message;
     if (/spawn pulumi ENOENT/.test(message)) throw new Error("the Pulumi CLI (`pulumi`) is not on PATH: run `npm run engine` and `source scripts/engine/env.sh`");

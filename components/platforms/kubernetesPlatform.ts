@@ -19,6 +19,7 @@ export function deployOnKubernetes(config: StackConfig): StackOutputs {
   const provider = kubernetes.provider && new k8s.Provider(`${name}-kubernetes`, {
     kubeconfig: kubernetes.provider.kubeconfig,
     context: kubernetes.provider.context,
+    renderYamlToDirectory: kubernetes.provider.renderYamlToDirectory,
   });
   const manager = new CloudifyManager(name, { kubernetes }, provider ? { providers: [provider] } : undefined);
 

@@ -107,7 +107,8 @@ describe("planHeal", () => {
   });
 
   it("refuses other platforms and a stack never deployed", () => {
-    expect(planHeal(view({ platform: "kubernetes" }))).toMatchObject({ kind: "refuse", reason: expect.stringContaining("OpenStack") });
+    expect(planHeal(view({ platform: "kubernetes" }))).toMatchObject({ kind: "refuse", reason: expect.stringContaining("Kubernetes restarts its manager pod") });
+    expect(planHeal(view({ platform: "manager" }))).toMatchObject({ kind: "refuse", reason: expect.stringContaining("cmom did not create its machines") });
     expect(planHeal({ ...view(), status: undefined })).toMatchObject({ kind: "refuse", reason: expect.stringContaining("pulumi up once first") });
   });
 });

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { managerContent, managerStack, type ManagerStack } from "./support/managerStack";
@@ -72,6 +73,28 @@ describe("manager platform, driven by the real engine", () => {
     await s.project.stackOk("preview", "--expect-no-changes");
   });
 
+  it("npm run backup takes a new backup through the Automation API: a new archive whose size and sha256 it reports", async () => {
+    const result = await s.project.script("backup", [s.project.stack]);
+    expect(result.code, result.stderr).toBe(0);
+    const reported = /^backup (\S+): (\S+) \((\d+) bytes, sha256 ([0-9a-f]{64})\)$/m.exec(result.stdout);
+    expect(reported, result.stdout).not.toBeNull();
+    const [, , file, size, sha256] = reported!;
+    expect(readdirSync(s.backupDir).filter((f) => f.endsWith(".zip"))).toHaveLength(2);
+    const bytes = readFileSync(file!);
+    expect(bytes.length).toBe(Number(size));
+    expect(createHash("sha256").update(bytes).digest("hex")).toBe(sha256);
+  });
+
+  it("npm run heal --dry-run refreshes for real, then refuses a manager it did not build, changing nothing", async () => {
+    const mark = s.mark();
+    const result = await s.project.script("heal", [s.project.stack, "--dry-run"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("not healing");
+    expect(result.stderr).toContain("cmom did not create its machines");
+    expect(result.stdout).toContain("refreshing the state");
+    expect(s.writesSince(mark)).toEqual([]);
+  });
+
   it("pulumi destroy removes what the stack created and keeps the backup files", async () => {
     await s.project.stackOk("destroy");
     expect(managerContent(s.double)).toEqual({
@@ -83,7 +106,7 @@ describe("manager platform, driven by the real engine", () => {
       // Runs are history: the manager deletes them with their deployment.
       executions: [],
     });
-    expect(readdirSync(s.backupDir).filter((f) => f.endsWith(".zip"))).toHaveLength(1);
+    expect(readdirSync(s.backupDir).filter((f) => f.endsWith(".zip"))).toHaveLength(2);
     expect(existsSync(s.project.stackFile)).toBe(true);
   });
 });

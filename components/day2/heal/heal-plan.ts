@@ -82,13 +82,19 @@ function sickness(status: ClusterStatusValue, node: StackNode, serverUrn: string
   return undefined;
 }
 
+/** Who brings back a lost manager on the platforms heal does not rebuild. */
+const WHO_HEALS: Readonly<Record<string, string>> = {
+  kubernetes: "Kubernetes restarts its manager pod itself",
+  manager: "cmom did not create its machines: heal them with the tool that made them",
+};
+
 /**
  * Decides what `npm run heal` does, from the state and the status a refresh just read: which nodes to heal (server gone,
  * offline, failing checks, or not a member), through which live members, or why it refuses. Pure: no I/O.
  */
 export function planHeal(view: HealView): HealPlan {
   if (view.platform !== "openstack") {
-    return { kind: "refuse", reason: `heal rebuilds OpenStack servers; this stack's platform is ${view.platform} (Kubernetes restarts its manager pod itself)` };
+    return { kind: "refuse", reason: `heal rebuilds OpenStack servers; this stack's platform is ${view.platform} (${WHO_HEALS[view.platform] ?? "cmom rebuilds no machine for it"})` };
   }
   const { status } = view;
   if (status === undefined) return { kind: "refuse", reason: "the state holds no cluster status: run pulumi up once first" };
