@@ -22,7 +22,7 @@ export interface Running {
 }
 
 /** Starts a command in its own process group, collecting its output; `input` is written to its stdin. */
-function start(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string }): Running {
+export function startCommand(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; input?: string }): Running {
   const child = spawn(command, [...args], { cwd: options.cwd, env: options.env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -93,7 +93,7 @@ export class EngineProject {
 
   /** The Pulumi CLI in the project directory. */
   pulumi(args: readonly string[], input?: string): Promise<RunResult> {
-    return start("pulumi", args, { cwd: this.dir, env: this.env, input }).done;
+    return startCommand("pulumi", args, { cwd: this.dir, env: this.env, input }).done;
   }
 
   /** Like `pulumi`, but a non-zero exit throws with the output. */
@@ -122,7 +122,7 @@ export class EngineProject {
 
   /** A cmom script (`stack`, `backup`, `heal`) in the project directory, as `npm run <script> -- …` runs it. */
   startScript(script: "stack" | "backup" | "heal", args: readonly string[]): Running {
-    return start(TSX, [join(PROJECT_DIR, "scripts", `${script}.ts`), ...args], { cwd: this.dir, env: this.env });
+    return startCommand(TSX, [join(PROJECT_DIR, "scripts", `${script}.ts`), ...args], { cwd: this.dir, env: this.env });
   }
 
   script(script: "stack" | "backup" | "heal", args: readonly string[]): Promise<RunResult> {
