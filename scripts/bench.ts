@@ -1,16 +1,16 @@
 /**
- * Benchmarks of the Cloudify REST client against the HTTPS test double, one JSON line {"name","value","unit"} per
- * figure on stdout (progress on stderr).
+ * Benchmarks of the Cloudify REST client against the HTTPS test double, and of the offline plan, one JSON line
+ * {"name","value","unit"} per figure on stdout (progress on stderr).
  *
  *   npm run bench                   # every benchmark
- *   npm run bench -- upload-1gib    # only the named ones (upload-1gib, download-1gib)
+ *   npm run bench -- upload-1gib    # only the named ones (plan-pool, upload-1gib, download-1gib)
  *
  * The double runs in a child process, so the memory measured is the client's alone. To add a benchmark (e.g. a
  * snapshot download), append a `Benchmark` to BENCHMARKS: its `run` gets a BenchContext with the double's address and
  * CA, a client, a private scratch dir, sparse test files, a measuring wrapper (time and peak RSS growth) and curl with
  * the same credentials, and returns its metrics. MB are 10^6 bytes.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -65,7 +65,25 @@ const log = (message: string): void => void process.stderr.write(`bench: ${messa
 const UPLOAD_ROUNDS = 5;
 const DOWNLOAD_ROUNDS = 5;
 
+/** Offline plans of the pool example, one after another; the time is their median. */
+const PLAN_ROUNDS = 3;
+
 const BENCHMARKS: readonly Benchmark[] = [
+  {
+    // What `npm run plan -- pool --json` costs a user: a fresh process, the program under mocks, 120 resources printed.
+    name: "plan-pool",
+    async run() {
+      const seconds: number[] = [];
+      for (let round = 0; round < PLAN_ROUNDS; round++) {
+        const started = process.hrtime.bigint();
+        const plan = spawnSync(process.execPath, ["--import", "tsx", join(__dirname, "plan.ts"), "pool", "--json"], { encoding: "utf8" });
+        if (plan.status !== 0) throw new Error(`npm run plan -- pool --json exited ${plan.status}: ${plan.stderr}`);
+        seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
+        log(`plan-pool round ${round + 1}: ${seconds.at(-1)!.toFixed(2)} s`);
+      }
+      return [{ name: "plan_pool_json_seconds", value: round1(median(seconds)), unit: "s" }];
+    },
+  },
   {
     name: "upload-1gib",
     async run(context) {

@@ -24,11 +24,10 @@ function writeStack(name: string, ns: Record<string, unknown>): string {
 }
 
 describe("npm run plan", () => {
-  it("prints the pool stack as JSON offline in under 10 s, with no node depending on another node", () => {
+  it("prints the pool stack as JSON offline, with no node depending on another node (its time: npm run bench -- plan-pool)", () => {
     const graph = path.join(tmp, "pool.mmd");
     const run = plan("pool", "--json", "--graph", graph);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.seconds).toBeLessThan(10);
     const out = JSON.parse(run.stdout);
     expect(out.stack).toBe("pool");
     expect(Object.keys(out.resources[0]).sort()).toEqual(["dependsOn", "inputs", "name", "parent", "type", "urn"]);
