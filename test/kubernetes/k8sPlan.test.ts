@@ -16,7 +16,7 @@ describe("npm run plan -- k8s", () => {
   it("plans the k8s example offline, with the Service address as the master", () => {
     const run = plan("k8s");
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^Stack k8s: 13 resources$/m);
+    expect(run.stdout).toMatch(/^Stack k8s: 14 resources$/m);
     expect(run.stdout).toMatch(/^ {2}\+ kubernetes:apps\/v1:StatefulSet {2}k8s-statefulset$/m);
     expect(run.stdout).toMatch(/^ {2}clusterIps: \{"master":"203\.0\.113\.\d+","slaves":\[\]\}$/m);
     expect(run.stdout).toContain('"name":"cloudify-manager-0"');

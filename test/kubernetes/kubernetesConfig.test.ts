@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PLUGIN_RULES, persistedPathsOf } from "../../components/config/kubernetesSchema";
-import { persistedPaths } from "../../components/kubernetes/persistence/persistedPaths";
+import { imageRowFor } from "../../components/kubernetes/imageTable";
 import { parse, problems } from "../support/parseConfig";
 import { exampleNamespaces, type Namespaces } from "../support/exampleStacks";
 
@@ -111,8 +111,8 @@ describe("cmom:kubernetes config rules", () => {
       pluginRules: DEFAULT_PLUGIN_RULES,
     });
     expect(k.ingress).toBeUndefined();
-    expect(persistedPathsOf(k)).toEqual(persistedPaths.modern);
-    expect(persistedPathsOf(parse(exampleNamespaces("k8s")).kubernetes!)).toEqual(persistedPaths.systemd);
+    expect(persistedPathsOf(k)).toEqual(imageRowFor(k.imageVersion)!.persisted);
+    expect(persistedPathsOf(parse(exampleNamespaces("k8s")).kubernetes!)).toEqual(imageRowFor("5.0.5")!.persisted);
   });
 
   it("turns every secret field into a Pulumi secret", async () => {

@@ -25,6 +25,8 @@ export const seedAndLinkEnv = Object.freeze({
   lockTimeout: "CMOM_PERSIST_LOCK_TIMEOUT",
   /** 1 (default): the mount must be a mount point. 0 only for tests. */
   checkMountpoint: "CMOM_PERSIST_CHECK_MOUNTPOINT",
+  /** 1: a path missing from the image starts as an empty directory owned like its parent; 0 (default): an error. */
+  createMissing: "CMOM_PERSIST_CREATE_MISSING",
   /** Prefix of the image's file system; empty in containers, a temp directory in tests. */
   root: "CMOM_PERSIST_ROOT",
 });
