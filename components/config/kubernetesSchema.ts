@@ -76,7 +76,7 @@ export function kubernetesSchema(policy: SecretPolicy) {
     imageGeneration: z.enum(["systemd", "modern"]),
     /** Manager version of the image (e.g. 5.0.5): the init container refuses a volume last used by a newer one. */
     imageVersion: z.string().regex(VERSION, "not a version like 5.0.5 or 7.0.0-ga"),
-    /** The image's own start command; defaults to the generation's (`/sbin/init` or supervisord). */
+    /** The image's own start command; defaults to the image row's (`/sbin/init` or supervisord). */
     command: z.array(nonEmpty).min(1).optional(),
     /** Declares that the image keeps its state outside the pod (external DB/queue), the precondition for replicas > 1. */
     haCapable: z.boolean().default(false),

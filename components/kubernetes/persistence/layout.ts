@@ -1,6 +1,6 @@
 /**
  * The contract of seed-and-link.sh as data for the Pulumi side: where the script is, the environment it reads, and
- * where on the volume each persisted path lives (the `subPath` of the main container's mounts).
+ * where on the volume each persisted path lives (what the manager container's symlink at that path points into).
  */
 import * as path from "path";
 
@@ -35,7 +35,7 @@ const normalisedAbsolutePath = /^(\/[^/\s]+)+$/;
 
 /**
  * The volume-relative location of a persisted path: `cmom/data/<path without its leading slash>`, e.g.
- * `cmom/data/var/lib/pgsql` for /var/lib/pgsql. Use it as the `subPath` of the mount at that path.
+ * `cmom/data/var/lib/pgsql` for /var/lib/pgsql: where `link` mode points the path, relative to the volume.
  */
 export function persistedSubPath(persistedPath: string): string {
   if (!normalisedAbsolutePath.test(persistedPath) || /\/\.\.?(\/|$)/.test(persistedPath)) {
