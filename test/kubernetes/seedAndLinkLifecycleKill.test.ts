@@ -14,6 +14,8 @@ const SHAPE = { dirs: 4, filesPerDir: 25, bigFileBytes: 300_000 };
 const OLD = "5.0.5";
 const NEW = "5.0.6";
 const POINTS_PER_SCENARIO = 13;
+/** A scenario takes about half a minute on a loaded 2-core machine; room for four times that. */
+const SCENARIO_TIMEOUT_MS = 240_000;
 
 let box: Sandbox;
 let pristineImage: string;
@@ -92,6 +94,10 @@ async function restartAndCheck(label: string, volume: string, version: string, e
     }
   }
   if (problems.length) inconsistencies.push(`${label}: ${problems.join("; ")}`);
+  // This point's containers and volume are done with: removed now, not all at the end.
+  for (const entry of fs.readdirSync(box.dir)) {
+    if (/^(image|volume)-\d+$/.test(entry)) fs.rmSync(path.join(box.dir, entry), { recursive: true, force: true });
+  }
 }
 
 beforeAll(async () => {
@@ -112,7 +118,7 @@ async function totalSeedEntries(): Promise<number> {
   return progress(volume);
 }
 
-it(`first start (seed, link, first configure) killed at ${POINTS_PER_SCENARIO} points: the restart starts over cleanly`, async () => {
+it(`first start (seed, link, first configure) killed at ${POINTS_PER_SCENARIO} points: the restart starts over cleanly`, { timeout: SCENARIO_TIMEOUT_MS }, async () => {
   const total = await totalSeedEntries();
   for (let i = 0; i < POINTS_PER_SCENARIO; i++) {
     const volume = freshVolume();
@@ -129,7 +135,7 @@ it(`first start (seed, link, first configure) killed at ${POINTS_PER_SCENARIO} p
   expect(inconsistencies).toEqual([]);
 });
 
-it(`restart over a used volume killed after each of ${POINTS_PER_SCENARIO} logged steps: nothing lost`, async () => {
+it(`restart over a used volume killed after each of ${POINTS_PER_SCENARIO} logged steps: nothing lost`, { timeout: SCENARIO_TIMEOUT_MS }, async () => {
   for (let i = 0; i < POINTS_PER_SCENARIO; i++) {
     const volume = freshVolume();
     await committed(volume, OLD, "committed row");
@@ -140,7 +146,7 @@ it(`restart over a used volume killed after each of ${POINTS_PER_SCENARIO} logge
   expect(inconsistencies).toEqual([]);
 });
 
-it(`upgrade ${OLD} → ${NEW} killed at ${POINTS_PER_SCENARIO} points of its copy aside: the retry ends upgraded, nothing lost`, async () => {
+it(`upgrade ${OLD} → ${NEW} killed at ${POINTS_PER_SCENARIO} points of its copy aside: the retry ends upgraded, nothing lost`, { timeout: SCENARIO_TIMEOUT_MS }, async () => {
   for (let i = 0; i < POINTS_PER_SCENARIO; i++) {
     const volume = freshVolume();
     await committed(volume, OLD, "committed row");
@@ -152,7 +158,7 @@ it(`upgrade ${OLD} → ${NEW} killed at ${POINTS_PER_SCENARIO} points of its cop
   expect(inconsistencies).toEqual([]);
 });
 
-it(`rollback to ${OLD} after an upgrade that never answered, killed at ${POINTS_PER_SCENARIO} points: the old data comes back`, async () => {
+it(`rollback to ${OLD} after an upgrade that never answered, killed at ${POINTS_PER_SCENARIO} points: the old data comes back`, { timeout: SCENARIO_TIMEOUT_MS }, async () => {
   for (let i = 0; i < POINTS_PER_SCENARIO; i++) {
     const volume = freshVolume();
     await committed(volume, OLD, "committed row");
