@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { z } from "zod";
-import { persistedPaths, type ImageGeneration } from "../kubernetes/persistence/persistedPaths";
+import { imageRowFor, SUPPORTED_VERSIONS, type ImageRow } from "../kubernetes/imageTable";
 import { persistedSubPath } from "../kubernetes/persistence/layout";
 import { CMOM_DIR } from "../kubernetes/mountPaths";
 import { cloudifyId, ipv4Cidr, isHostname, nonEmpty, pemCertificate, secretString, type SecretPolicy } from "./primitives";
@@ -27,12 +27,6 @@ const port = z.number().int().min(1).max(65535);
 
 export const ACCESS_MODES = ["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"] as const;
 
-/** The generation a manager version belongs to: systemd-era images end with 5.1, 6.0 starts the modern ones. */
-export function generationOfVersion(version: string): ImageGeneration {
-  const [major = 0, minor = 0] = version.replace(/[-+~_].*$/, "").split(".").map(Number);
-  return major < 5 || (major === 5 && minor <= 1) ? "systemd" : "modern";
-}
-
 /** Rules for the manager's own Kubernetes plugin (namespaced Role); defaults cover what blueprints typically deploy. */
 const ruleSchema = z.strictObject({
   apiGroups: z.array(z.string()).min(1),
@@ -47,6 +41,15 @@ export const DEFAULT_PLUGIN_RULES: z.output<typeof ruleSchema>[] = [
   { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: WORKLOAD_VERBS },
 ];
 
+const POD_SECURITY_LEVELS = ["privileged", "baseline", "restricted"] as const;
+const namespaceSchema = (defaultLevel: (typeof POD_SECURITY_LEVELS)[number]) => z.strictObject({
+  name: dnsLabel(63),
+  /** Create (and retain) the namespace; otherwise it must exist, and cmom only adds its Pod Security labels. */
+  create: z.boolean().default(false),
+  /** The Pod Security Standard enforced on the namespace; the manager's must admit its image's level (imageTable.ts). */
+  podSecurity: z.enum(POD_SECURITY_LEVELS).default(defaultLevel),
+});
+
 export function kubernetesSchema(policy: SecretPolicy) {
   const ports = z.strictObject({
     http: port.default(80),
@@ -56,14 +59,24 @@ export function kubernetesSchema(policy: SecretPolicy) {
   }).default({ http: 80, https: 443, internalRest: 53333, amqp: 5671 });
 
   return z.strictObject({
-    namespace: z.strictObject({ name: dnsLabel(63), create: z.boolean().default(false) }),
+    /** The manager's namespace; its Pod Security level defaults to what the image needs. */
+    namespace: z.strictObject({
+      name: dnsLabel(63),
+      create: z.boolean().default(false),
+      podSecurity: z.enum(POD_SECURITY_LEVELS).optional(),
+    }),
+    /**
+     * Where the manager's Kubernetes plugin deploys, the only namespace its Role grants anything in: never the
+     * manager's own (its Secret, its pod and its claim stay out of the plugin's reach).
+     */
+    pluginNamespace: namespaceSchema("baseline").optional(),
     /** StatefulSet, Service and object name prefix; the pod's fixed host name is `<name>-0`. ≤52: the controller-revision-hash label adds 11. */
     name: dnsLabel(52).default("cloudify-manager"),
     image: imageRef,
     imageGeneration: z.enum(["systemd", "modern"]),
     /** Manager version of the image (e.g. 5.0.5): the init container refuses a volume last used by a newer one. */
     imageVersion: z.string().regex(VERSION, "not a version like 5.0.5 or 7.0.0-ga"),
-    /** The image's own start command; defaults to the generation's (`/sbin/init` or supervisord). */
+    /** The image's own start command; defaults to the image row's (`/sbin/init` or supervisord). */
     command: z.array(nonEmpty).min(1).optional(),
     /** Declares that the image keeps its state outside the pod (external DB/queue), the precondition for replicas > 1. */
     haCapable: z.boolean().default(false),
@@ -79,7 +92,7 @@ export function kubernetesSchema(policy: SecretPolicy) {
       /** Fixed SELinux level, so a relabel never locks another pod out of a shared volume. */
       seLinuxLevel: nonEmpty.optional(),
     }),
-    /** Absolute paths kept on the volume; default: the generation's list in persistence/persistedPaths.ts. */
+    /** Absolute paths kept on the volume; default: the image row's list in imageTable.ts. */
     persistedPaths: z.array(absolutePath.refine((p) => canSubPath(p), "not a path seed-and-link.sh can persist")).min(1).optional(),
     service: z.strictObject({
       type: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]).default("LoadBalancer"),
@@ -119,8 +132,18 @@ export function kubernetesSchema(policy: SecretPolicy) {
       renderYamlToDirectory: nonEmpty.optional(),
     }).optional(),
   }).superRefine((k, ctx) => {
-    if (generationOfVersion(k.imageVersion) !== k.imageGeneration) {
-      ctx.addIssue({ code: "custom", path: ["imageGeneration"], message: `${k.imageGeneration} does not match imageVersion ${k.imageVersion} (systemd: ≤5.1, modern: 6.x+)` });
+    const row = imageRowFor(k.imageVersion);
+    if (!row) {
+      ctx.addIssue({ code: "custom", path: ["imageVersion"], message: `manager version ${k.imageVersion} is not supported (supported: ${SUPPORTED_VERSIONS})` });
+    } else if (row.generation !== k.imageGeneration) {
+      ctx.addIssue({ code: "custom", path: ["imageGeneration"], message: `${k.imageGeneration} does not match imageVersion ${k.imageVersion} (${row.generation}: ${row.from} ≤ version < ${row.below})` });
+    }
+    if (row && k.namespace.podSecurity && LEVEL_ORDER.indexOf(k.namespace.podSecurity) > LEVEL_ORDER.indexOf(row.podSecurityLevel)) {
+      ctx.addIssue({ code: "custom", path: ["namespace", "podSecurity"], message: `${k.namespace.podSecurity} refuses the pod of manager ${k.imageVersion}, which needs ${row.podSecurityLevel}` });
+    }
+    const plugin = pluginNamespaceOf(k);
+    if (plugin.name === k.namespace.name) {
+      ctx.addIssue({ code: "custom", path: ["pluginNamespace", "name"], message: `must differ from namespace.name (${k.namespace.name}): the plugin gets no access to the manager's own namespace` });
     }
     if (k.replicas > 1 && !(k.storage.accessMode === "ReadWriteMany" && k.haCapable)) {
       ctx.addIssue({ code: "custom", path: ["replicas"], message: "more than 1 replica needs storage.accessMode ReadWriteMany and haCapable: true (two managers on one data directory corrupt it)" });
@@ -173,7 +196,27 @@ function canSubPath(p: string): boolean {
 
 export type KubernetesConfig = z.output<ReturnType<typeof kubernetesSchema>>;
 
-/** The persisted paths in force: the configured list, or the generation's default. */
-export function persistedPathsOf(k: Pick<KubernetesConfig, "persistedPaths" | "imageGeneration">): readonly string[] {
-  return k.persistedPaths ?? persistedPaths[k.imageGeneration];
+/** Least permissive last: a namespace at a later level refuses pods that need an earlier one. */
+const LEVEL_ORDER: readonly string[] = POD_SECURITY_LEVELS;
+
+/** The image row of a validated config (the schema refuses versions without one). */
+export function imageRowOf(k: Pick<KubernetesConfig, "imageVersion">): ImageRow {
+  const row = imageRowFor(k.imageVersion);
+  if (!row) throw new Error(`manager version ${k.imageVersion} is not supported (supported: ${SUPPORTED_VERSIONS})`);
+  return row;
+}
+
+/** The persisted paths in force: the configured list, or the image row's. */
+export function persistedPathsOf(k: Pick<KubernetesConfig, "persistedPaths" | "imageVersion">): readonly string[] {
+  return k.persistedPaths ?? imageRowOf(k).persisted;
+}
+
+/** The manager namespace's Pod Security level: the configured one, or what the image needs. */
+export function managerPodSecurityOf(k: Pick<KubernetesConfig, "namespace" | "imageVersion">): string {
+  return k.namespace.podSecurity ?? imageRowOf(k).podSecurityLevel;
+}
+
+/** The plugin's namespace: the configured one, or `<namespace>-workloads`, created when the manager's is. */
+export function pluginNamespaceOf(k: Pick<KubernetesConfig, "namespace" | "pluginNamespace">): z.output<ReturnType<typeof namespaceSchema>> {
+  return k.pluginNamespace ?? { name: `${k.namespace.name}-workloads`.slice(0, 63).replace(/-+$/, ""), create: k.namespace.create, podSecurity: "baseline" };
 }

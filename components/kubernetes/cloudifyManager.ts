@@ -1,7 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesConfig } from "../config/kubernetesSchema";
+import { imageRowOf, managerPodSecurityOf, pluginNamespaceOf, type KubernetesConfig } from "../config/kubernetesSchema";
 import { inClusterKubeconfig } from "./inClusterKubeconfig";
+import { managerConfigYaml } from "./managerConfig";
+import { podSecurityLabels } from "./podSecurity";
 import { managerPodTemplate } from "./managerPod";
 import { createManagerService } from "./managerService";
 import { labelsOf, objectNames, SECRET_KEYS, selectorOf } from "./objectNames";
@@ -37,13 +39,15 @@ export class CloudifyManager extends pulumi.ComponentResource {
     const labels = labelsOf(k.name);
     const child: pulumi.CustomResourceOptions = { parent: this };
 
-    // Deleting a namespace deletes every claim in it: a namespace we create is retained like the claim it holds.
-    const namespace = k.namespace.create
-      ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: k.namespace.name, labels } }, { ...child, retainOnDelete: true }).metadata.name
-      : pulumi.output(k.namespace.name);
+    const row = imageRowOf(k);
+    // Deleting a namespace deletes every claim in it: a namespace we create is retained like the claim it holds. Its
+    // Pod Security labels admit the image's pod (a systemd image needs privileged) on clusters that enforce a default.
+    const namespace = ensureNamespace(`${name}-namespace`, k.namespace.name, k.namespace.create, managerPodSecurityOf(k), labels, child);
+    const plugin = pluginNamespaceOf(k);
+    const pluginNamespace = ensureNamespace(`${name}-plugin-namespace`, plugin.name, plugin.create, plugin.podSecurity, labels, child);
     const inNamespace = (object: string) => ({ name: object, namespace, labels });
 
-    const access = createPluginAccess(name, k, names, namespace, child);
+    const access = createPluginAccess(name, k, names, namespace, pluginNamespace, child);
 
     const scripts = new k8s.core.v1.ConfigMap(`${name}-scripts`, { metadata: inNamespace(names.scripts), data: scriptFiles() }, child);
     const configTxt = k.configTxt !== undefined
@@ -55,7 +59,7 @@ export class CloudifyManager extends pulumi.ComponentResource {
       type: "Opaque",
       stringData: {
         [SECRET_KEYS.adminPassword]: k.adminPassword,
-        [SECRET_KEYS.kubeconfig]: k.kubeconfig ?? namespace.apply(inClusterKubeconfig),
+        [SECRET_KEYS.kubeconfig]: k.kubeconfig ?? pluginNamespace.apply(inClusterKubeconfig),
       },
     }, child);
 
@@ -74,6 +78,13 @@ export class CloudifyManager extends pulumi.ComponentResource {
     }, { ...child, protect: true, retainOnDelete: true });
 
     const network = createManagerService(name, k, names, namespace, child);
+    const fqdn = k.ingress ? pulumi.output(k.ingress.host) : pulumi.interpolate`${network.service.metadata.name}.${namespace}.svc.cluster.local`;
+    const managerConfig = row.firstBoot === "configure-on-start"
+      ? new k8s.core.v1.ConfigMap(`${name}-manager-config`, {
+        metadata: inNamespace(names.managerConfig),
+        data: { "config.yaml": managerConfigYaml(row, names, namespace, fqdn) },
+      }, child)
+      : undefined;
 
     const rollout = `${Math.ceil((k.startupBudgetSeconds + ROLLOUT_MARGIN_SECONDS) / 60)}m`;
     new k8s.apps.v1.StatefulSet(`${name}-statefulset`, {
@@ -90,14 +101,25 @@ export class CloudifyManager extends pulumi.ComponentResource {
       },
     }, {
       ...child,
-      dependsOn: [scripts, credentials, data, access.roleBinding, ...(configTxt ? [configTxt] : [])],
+      dependsOn: [scripts, credentials, data, access.roleBinding, ...(configTxt ? [configTxt] : []), ...(managerConfig ? [managerConfig] : [])],
       customTimeouts: { create: rollout, update: rollout, delete: "10m" },
     });
 
     this.address = network.address;
     this.clusterIp = network.service.spec.clusterIP;
     this.hostname = names.podHostname;
-    this.fqdn = k.ingress ? pulumi.output(k.ingress.host) : pulumi.interpolate`${network.service.metadata.name}.${namespace}.svc.cluster.local`;
+    this.fqdn = fqdn;
     this.registerOutputs({ address: this.address, clusterIp: this.clusterIp, hostname: this.hostname, fqdn: this.fqdn });
   }
+}
+
+/**
+ * A namespace labelled for the Pod Security level it enforces: created (and retained) when asked, else the existing
+ * one gets the labels through a server-side patch.
+ */
+function ensureNamespace(name: string, namespace: string, create: boolean, level: string, labels: Record<string, string>, opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
+  const metadata = { name: namespace, labels: { ...labels, ...podSecurityLabels(level) } };
+  return create
+    ? new k8s.core.v1.Namespace(name, { metadata }, { ...opts, retainOnDelete: true }).metadata.name
+    : new k8s.core.v1.NamespacePatch(name, { metadata: { name: namespace, labels: podSecurityLabels(level) } }, opts).metadata.apply((m) => m?.name ?? namespace);
 }

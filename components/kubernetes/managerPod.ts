@@ -1,10 +1,10 @@
 import * as path from "node:path";
 import type { core } from "@pulumi/kubernetes/types/input";
-import { persistedPathsOf, type KubernetesConfig } from "../config/kubernetesSchema";
-import { generationProfiles, seedSecurityContext } from "./generationProfiles";
-import { ADMIN_PASSWORD_FILE, ADMIN_SECRET_DIR, SCRIPTS_DIR, SERVICE_ACCOUNT_DIR } from "./mountPaths";
+import { imageRowOf, persistedPathsOf, type KubernetesConfig } from "../config/kubernetesSchema";
+import { GENERATION_SPECS, seedSecurityContext } from "./imageTable";
+import { ADMIN_PASSWORD_FILE, ADMIN_SECRET_DIR, MANAGER_CONFIG_DIR, MANAGER_CONFIG_FILE, SCRIPTS_DIR, SERVICE_ACCOUNT_DIR } from "./mountPaths";
 import { labelsOf, SECRET_KEYS, type ObjectNames } from "./objectNames";
-import { defaultPersistMount, persistedSubPath, seedAndLinkEnv } from "./persistence/layout";
+import { defaultPersistMount, seedAndLinkEnv } from "./persistence/layout";
 import { managerProbes } from "./probes";
 import { SCRIPTS } from "./scriptFiles";
 
@@ -20,20 +20,20 @@ export const CONTAINER_PORTS = [
 /** Seconds between checks of the mounted admin password for a rotated value. */
 const ADMIN_PASSWORD_POLL_SECONDS = 60;
 
-/** Time for systemd/supervisord to stop PostgreSQL, RabbitMQ and the rest cleanly. */
-const TERMINATION_GRACE_SECONDS = 180;
-
 const READ_ONLY = 0o444;
 const OWNER_READ = 0o400;
 const EXECUTABLE = 0o555;
 
 /**
- * The manager's pod: an init container (same image) seeds the volume with seed-and-link.sh, then the manager mounts each
- * persisted path from the volume by subPath, starts through start-manager.sh (which keeps the admin password current)
- * and runs as its generation requires.
+ * The manager's pod: an init container (same image) seeds the volume with seed-and-link.sh (the long copy, outside the
+ * startup budget); the manager container mounts the whole volume and starts through start-manager.sh, which undoes an
+ * unfinished earlier start (also after a restart in place, which reruns no init container), links each persisted path
+ * into the volume, renders the config, keeps the admin password current and commits the start once the manager answers.
  */
 export function managerPodTemplate(k: KubernetesConfig, names: ObjectNames): core.v1.PodTemplateSpec {
-  const profile = generationProfiles[k.imageGeneration];
+  const row = imageRowOf(k);
+  const profile = GENERATION_SPECS[row.generation];
+  const configureOnStart = row.firstBoot === "configure-on-start";
   const persisted = persistedPathsOf(k);
   const kubeconfigDir = path.dirname(k.kubeconfigPath);
   const configTxtDir = path.dirname(k.configTxtPath);
@@ -57,16 +57,18 @@ export function managerPodTemplate(k: KubernetesConfig, names: ObjectNames): cor
       },
     },
     ...(k.configTxt ? [{ name: "config-txt", configMap: { name: names.configTxt, defaultMode: READ_ONLY, items: [{ key: "config.txt", path: path.basename(k.configTxtPath) }] } }] : []),
+    ...(configureOnStart ? [{ name: "manager-config", configMap: { name: names.managerConfig, defaultMode: OWNER_READ } }] : []),
     ...profile.volumes,
   ];
 
   const mounts: core.v1.VolumeMount[] = [
-    ...persisted.map((p) => ({ name: "data", mountPath: p, subPath: persistedSubPath(p) })),
+    { name: "data", mountPath: defaultPersistMount },
     { name: "scripts", mountPath: SCRIPTS_DIR, readOnly: true },
     { name: "admin-password", mountPath: ADMIN_SECRET_DIR, readOnly: true },
     { name: "kubeconfig", mountPath: kubeconfigDir, readOnly: true },
     { name: "service-account", mountPath: SERVICE_ACCOUNT_DIR, readOnly: true },
     ...(k.configTxt ? [{ name: "config-txt", mountPath: configTxtDir, readOnly: true }] : []),
+    ...(configureOnStart ? [{ name: "manager-config", mountPath: MANAGER_CONFIG_DIR, readOnly: true }] : []),
     ...profile.volumeMounts,
   ];
 
@@ -75,17 +77,20 @@ export function managerPodTemplate(k: KubernetesConfig, names: ObjectNames): cor
     limits: { memory: k.resources.limits.memory, ...(k.resources.limits.cpu ? { cpu: k.resources.limits.cpu } : {}) },
   };
 
+  const volumeEnv: core.v1.EnvVar[] = [
+    { name: seedAndLinkEnv.mount, value: defaultPersistMount },
+    { name: seedAndLinkEnv.paths, value: persisted.join("\n") },
+    { name: seedAndLinkEnv.imageVersion, value: k.imageVersion },
+    // Images that configure on start create some persisted paths only then: they start as empty directories.
+    { name: seedAndLinkEnv.createMissing, value: "1" },
+    // Another start (an old pod still terminating) may hold the volume lock for as long as a first boot takes.
+    { name: seedAndLinkEnv.lockTimeout, value: String(k.startupBudgetSeconds) },
+  ];
   const seed: core.v1.Container = {
     name: "seed",
     image: k.image,
     command: ["/bin/bash", `${SCRIPTS_DIR}/${SCRIPTS.seedAndLink}`, "seed"],
-    env: [
-      { name: seedAndLinkEnv.mount, value: defaultPersistMount },
-      { name: seedAndLinkEnv.paths, value: persisted.join("\n") },
-      { name: seedAndLinkEnv.imageVersion, value: k.imageVersion },
-      // Another start (an old pod still terminating) may hold the volume lock for as long as a first boot takes.
-      { name: seedAndLinkEnv.lockTimeout, value: String(k.startupBudgetSeconds) },
-    ],
+    env: volumeEnv,
     volumeMounts: [
       { name: "data", mountPath: defaultPersistMount },
       { name: "scripts", mountPath: SCRIPTS_DIR, readOnly: true },
@@ -97,8 +102,13 @@ export function managerPodTemplate(k: KubernetesConfig, names: ObjectNames): cor
   const manager: core.v1.Container = {
     name: "manager",
     image: k.image,
-    command: ["/bin/bash", `${SCRIPTS_DIR}/${SCRIPTS.startManager}`, "--", ...(k.command ?? profile.command)],
+    command: ["/bin/bash", `${SCRIPTS_DIR}/${SCRIPTS.startManager}`, "--", ...(k.command ?? row.command)],
     env: [
+      ...volumeEnv,
+      { name: "CMOM_HEALTH_PATH", value: row.health.path },
+      { name: "CMOM_HEALTH_STATUS", value: String(row.health.status) },
+      { name: "CMOM_COMMIT_START", value: "1" },
+      ...(configureOnStart ? [{ name: "CMOM_MANAGER_CONFIG", value: `${MANAGER_CONFIG_DIR}/${MANAGER_CONFIG_FILE}` }] : []),
       { name: "CMOM_ADMIN_USERNAME", value: k.adminUsername },
       { name: "CMOM_ADMIN_PASSWORD_FILE", value: `${ADMIN_SECRET_DIR}/${ADMIN_PASSWORD_FILE}` },
       { name: "CMOM_STARTUP_BUDGET", value: String(k.startupBudgetSeconds) },
@@ -109,7 +119,7 @@ export function managerPodTemplate(k: KubernetesConfig, names: ObjectNames): cor
     volumeMounts: mounts.sort((a, b) => depth(a.mountPath as string) - depth(b.mountPath as string)),
     resources,
     securityContext: profile.securityContext,
-    ...managerProbes(k.startupBudgetSeconds, "http"),
+    ...managerProbes(k.startupBudgetSeconds),
     ...(profile.lifecycle ? { lifecycle: profile.lifecycle } : {}),
   };
 
@@ -120,7 +130,7 @@ export function managerPodTemplate(k: KubernetesConfig, names: ObjectNames): cor
       // The plugin gets its token from the projected volume above; the legacy mount under /var/run would be hidden anyway.
       automountServiceAccountToken: false,
       enableServiceLinks: false,
-      terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+      terminationGracePeriodSeconds: row.terminationGraceSeconds,
       securityContext: {
         // With an fsGroup, only a volume whose root does not match yet is changed: never PostgreSQL's data directory later (failure #16).
         fsGroupChangePolicy: "OnRootMismatch",

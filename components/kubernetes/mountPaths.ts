@@ -17,3 +17,7 @@ export const ADMIN_PASSWORD_FILE = "password";
  * through the kubeconfig (tokenFile, certificate-authority), not through the legacy /var/run/secrets location.
  */
 export const SERVICE_ACCOUNT_DIR = `${CMOM_DIR}/serviceaccount`;
+
+/** The manager's config.yaml as rendered by cmom (ConfigMap), for images that configure on start. */
+export const MANAGER_CONFIG_DIR = `${CMOM_DIR}/manager-config`;
+export const MANAGER_CONFIG_FILE = "config.yaml";

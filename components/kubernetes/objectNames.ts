@@ -12,6 +12,7 @@ export function objectNames(name: string) {
     roleBinding: `${name}-plugin`,
     scripts: `${name}-scripts`,
     configTxt: `${name}-config-txt`,
+    managerConfig: `${name}-manager-config`,
     credentials: `${name}-credentials`,
     dataClaim: `${name}-data`,
     ingress: name,

@@ -10,6 +10,7 @@ export const SCRIPTS = {
   startManager: "start-manager.sh",
   applyAdminPassword: "apply-admin-password.sh",
   setAdminPassword: "set-admin-password.py",
+  healthCheck: "health-check.sh",
 } as const;
 
 /** The scripts as ConfigMap data: the seed script of persistence/ and the start hooks of hooks/. */
@@ -20,5 +21,6 @@ export function scriptFiles(): Record<string, string> {
     [SCRIPTS.startManager]: read(path.join(HOOKS_DIR, SCRIPTS.startManager)),
     [SCRIPTS.applyAdminPassword]: read(path.join(HOOKS_DIR, SCRIPTS.applyAdminPassword)),
     [SCRIPTS.setAdminPassword]: read(path.join(HOOKS_DIR, SCRIPTS.setAdminPassword)),
+    [SCRIPTS.healthCheck]: read(path.join(HOOKS_DIR, SCRIPTS.healthCheck)),
   };
 }

@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually, HOOKS_DIR, HookSandbox } from "./fixtures/hookSandbox";
+import { seedAndLinkScriptPath } from "../../components/kubernetes/persistence/layout";
 
 const PASSWORD = "adm1n-Pa55-7c1f0e";
 let sandbox: HookSandbox;
@@ -84,7 +85,7 @@ describe("apply-admin-password.sh", () => {
     const started = Date.now();
     const run = box.run("apply-admin-password.sh", [], { CMOM_STARTUP_BUDGET: "1" });
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain("did not answer http://127.0.0.1/api/v3.1/ok within 1s");
+    expect(run.stdout).toContain("did not answer http://127.0.0.1/api/v3.1/ok with 200 within 1s");
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(box.calls().some((c) => c.startsWith("manager-python"))).toBe(false);
     // The pauses double up to 30 s and no further.
@@ -130,8 +131,20 @@ describe("start-manager.sh", () => {
     const box = fresh();
     const marker = path.join(box.root, "init.txt");
     const init = `echo "$$" >${marker}; ls /proc/$$/fd/3 >/dev/null && echo fd3 >>${marker}; sleep 0`;
-    const run = spawnSync("bash", [path.join(HOOKS_DIR, "start-manager.sh"), "--", "bash", "-c", init], { env: box.env(), encoding: "utf8", timeout: 30_000 });
+    const volume = path.join(box.root, "volume");
+    const image = path.join(box.root, "image");
+    fs.mkdirSync(path.join(image, "var/lib/data"), { recursive: true });
+    fs.mkdirSync(volume);
+    const env = box.env({
+      CMOM_SEED_AND_LINK: seedAndLinkScriptPath, CMOM_PERSIST_ROOT: image, CMOM_PERSIST_MOUNT: volume, CMOM_PERSIST_CHECK_MOUNTPOINT: "0",
+      CMOM_PERSIST_PATHS: "/var/lib/data", CMOM_IMAGE_VERSION: "7.0.0", CMOM_COMMIT_START: "1",
+    });
+    const run = spawnSync("bash", [path.join(HOOKS_DIR, "start-manager.sh"), "--", "bash", "-c", init], { env, encoding: "utf8", timeout: 30_000 });
     expect(run.status, run.stderr).toBe(0);
+    // The volume was linked before the image's command ran, and the keeper commits the start once the manager answers.
+    expect(fs.readlinkSync(path.join(image, "var/lib/data"))).toBe(path.join(volume, "cmom/data/var/lib/data"));
+    expect(await eventually(() => fs.existsSync(path.join(volume, "cmom/VERSION")))).toBe(true);
+    expect(fs.existsSync(path.join(volume, "cmom/ATTEMPT"))).toBe(false);
     const [pid, fd3] = fs.readFileSync(marker, "utf8").trim().split("\n");
     expect(Number(pid)).toBe(run.pid);
     expect(fd3).toBe("fd3");

@@ -12,14 +12,22 @@ function plan(...args: string[]) {
   });
 }
 
-describe("npm run plan -- k8s", () => {
+describe("npm run plan -- k8s / k8s-modern", () => {
   it("plans the k8s example offline, with the Service address as the master", () => {
     const run = plan("k8s");
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^Stack k8s: 13 resources$/m);
+    expect(run.stdout).toMatch(/^Stack k8s: 14 resources$/m);
     expect(run.stdout).toMatch(/^ {2}\+ kubernetes:apps\/v1:StatefulSet {2}k8s-statefulset$/m);
     expect(run.stdout).toMatch(/^ {2}clusterIps: \{"master":"203\.0\.113\.\d+","slaves":\[\]\}$/m);
     expect(run.stdout).toContain('"name":"cloudify-manager-0"');
+  });
+
+  it("plans the modern (7.0.0) example offline, with the rendered manager config and two labelled namespaces", () => {
+    const run = plan("k8s-modern");
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Stack k8s-modern: 13 resources$/m);
+    expect(run.stdout).toMatch(/^ {2}\+ kubernetes:core\/v1:ConfigMap {2}k8s-modern-manager-config$/m);
+    expect(run.stdout).toMatch(/^ {2}\+ kubernetes:core\/v1:Namespace {2}k8s-modern-plugin-namespace$/m);
   });
 
   it("prints the secret-carrying Secret masked in JSON", () => {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PLUGIN_RULES, persistedPathsOf } from "../../components/config/kubernetesSchema";
-import { persistedPaths } from "../../components/kubernetes/persistence/persistedPaths";
+import { imageRowFor } from "../../components/kubernetes/imageTable";
 import { parse, problems } from "../support/parseConfig";
 import { exampleNamespaces, type Namespaces } from "../support/exampleStacks";
 
@@ -34,6 +34,12 @@ const RULES: [string, (ns: Mutable) => void, string | RegExp][] = [
   ["imageVersion is a version", (ns) => { ns.kubernetes.imageVersion = "five"; }, /^cmom:kubernetes\.imageVersion: not a version/],
   ["generation matches the version (systemd ≤ 5.1)", (ns) => { ns.kubernetes.imageVersion = "6.4.0"; }, /^cmom:kubernetes\.imageGeneration: systemd does not match imageVersion 6\.4\.0/],
   ["generation matches the version (modern ≥ 6)", (ns) => { ns.kubernetes.imageGeneration = "modern"; }, /^cmom:kubernetes\.imageGeneration: modern does not match imageVersion 5\.0\.5/],
+  ["an unsupported version is refused, named", (ns) => { ns.kubernetes.imageVersion = "4.2"; }, "cmom:kubernetes.imageVersion: manager version 4.2 is not supported (supported: 4.3 … 7.1 (exclusive))"],
+  ["a version past the table is refused", (ns) => { ns.kubernetes.imageVersion = "7.1.0"; ns.kubernetes.imageGeneration = "modern"; }, /^cmom:kubernetes\.imageVersion: manager version 7\.1\.0 is not supported/],
+  ["5.1 is still systemd", (ns) => { ns.kubernetes.imageVersion = "5.1.4"; ns.kubernetes.imageGeneration = "modern"; }, /^cmom:kubernetes\.imageGeneration: modern does not match imageVersion 5\.1\.4 \(systemd: 5\.1 ≤ version < 5\.2\)/],
+  ["5.2 is supervisord", (ns) => { ns.kubernetes.imageVersion = "5.2.7"; }, /^cmom:kubernetes\.imageGeneration: systemd does not match imageVersion 5\.2\.7/],
+  ["a Pod Security level that refuses the image's pod", (ns) => { ns.kubernetes.namespace.podSecurity = "baseline"; }, "cmom:kubernetes.namespace.podSecurity: baseline refuses the pod of manager 5.0.5, which needs privileged"],
+  ["the plugin never shares the manager's namespace", (ns) => { ns.kubernetes.pluginNamespace = { name: "cloudify" }; }, /^cmom:kubernetes\.pluginNamespace\.name: must differ from namespace\.name \(cloudify\)/],
   ["storage class required", (ns) => { delete ns.kubernetes.storage.className; }, "cmom:kubernetes.storage.className: required"],
   ["storage size is a quantity", (ns) => { ns.kubernetes.storage.size = "50 GB"; }, /^cmom:kubernetes\.storage\.size: not a Kubernetes quantity/],
   ["access mode is one of three", (ns) => { ns.kubernetes.storage.accessMode = "ReadOnlyMany"; }, /^cmom:kubernetes\.storage\.accessMode: /],
@@ -111,8 +117,8 @@ describe("cmom:kubernetes config rules", () => {
       pluginRules: DEFAULT_PLUGIN_RULES,
     });
     expect(k.ingress).toBeUndefined();
-    expect(persistedPathsOf(k)).toEqual(persistedPaths.modern);
-    expect(persistedPathsOf(parse(exampleNamespaces("k8s")).kubernetes!)).toEqual(persistedPaths.systemd);
+    expect(persistedPathsOf(k)).toEqual(imageRowFor(k.imageVersion)!.persisted);
+    expect(persistedPathsOf(parse(exampleNamespaces("k8s")).kubernetes!)).toEqual(imageRowFor("5.0.5")!.persisted);
   });
 
   it("turns every secret field into a Pulumi secret", async () => {

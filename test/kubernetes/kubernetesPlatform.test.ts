@@ -1,8 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { persistedSubPath } from "../../components/kubernetes/persistence/layout";
-import { persistedPaths } from "../../components/kubernetes/persistence/persistedPaths";
+import { imageRowFor } from "../../components/kubernetes/imageTable";
 import { resolveExports, type RecordedResource } from "../../scripts/plan/recordingMocks";
 import { named, ofType } from "../support/resources";
 import { isKubernetesObject, isWireSecret, k8sStack, K8S_SECRETS, manifestOf, modern, runK8s } from "./fixtures/k8sStack";
@@ -32,14 +31,15 @@ describe("the example k8s stack (systemd-era image) under mocks", () => {
     const objects = resources.filter(isKubernetesObject);
     expect(objects.map((r) => r.type).sort()).toEqual([
       "kubernetes:apps/v1:StatefulSet", "kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Namespace",
-      "kubernetes:core/v1:PersistentVolumeClaim", "kubernetes:core/v1:Secret", "kubernetes:core/v1:Service", "kubernetes:core/v1:Service",
+      "kubernetes:core/v1:Namespace", "kubernetes:core/v1:PersistentVolumeClaim", "kubernetes:core/v1:Secret", "kubernetes:core/v1:Service", "kubernetes:core/v1:Service",
       "kubernetes:core/v1:ServiceAccount", "kubernetes:networking.k8s.io/v1:Ingress", "kubernetes:rbac.authorization.k8s.io/v1:Role",
       "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
     ]);
     for (const r of objects) {
       expect(r.parent, r.name).toBe(component.urn);
       expect(r.options.provider.startsWith(provider.urn), r.name).toBe(true);
-      if (r.type !== "kubernetes:core/v1:Namespace") expect(manifestOf(r).metadata.namespace, r.name).toBe("cloudify");
+      const inPluginNamespace = r.type.includes("rbac.authorization.k8s.io/v1:Role");
+      if (r.type !== "kubernetes:core/v1:Namespace") expect(manifestOf(r).metadata.namespace, r.name).toBe(inPluginNamespace ? "cloudify-workloads" : "cloudify");
     }
   });
 
@@ -60,11 +60,15 @@ describe("the example k8s stack (systemd-era image) under mocks", () => {
     expect(ns.options.retainOnDelete).toBe(true);
   });
 
-  it("gives the manager's plugin its own ServiceAccount and a namespaced Role, bound to it", () => {
+  it("gives the manager's plugin its own ServiceAccount and a Role only in the plugin's namespace, bound to it", () => {
     const sa = manifestOf(named(resources, "test-service-account"));
     expect(sa).toMatchObject({ metadata: { name: "cloudify-manager" }, automountServiceAccountToken: false });
     const role = manifestOf(named(resources, "test-plugin-role"));
     expect(role.kind).toBe("Role");
+    // Not the manager's namespace: the plugin can neither read the admin Secret, exec into the manager, nor delete its claim.
+    expect(role.metadata.namespace).toBe("cloudify-workloads");
+    expect(manifestOf(named(resources, "test-plugin-role-binding")).metadata.namespace).toBe("cloudify-workloads");
+    expect(manifestOf(named(resources, "test-plugin-namespace")).metadata.labels).toMatchObject({ "pod-security.kubernetes.io/enforce": "baseline" });
     expect(role.rules.find((r: Container) => r.apiGroups.includes("apps")).resources).toContain("deployments");
     const binding = manifestOf(named(resources, "test-plugin-role-binding"));
     expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
@@ -81,6 +85,7 @@ describe("the example k8s stack (systemd-era image) under mocks", () => {
       "start-manager.sh": onDisk("hooks/start-manager.sh"),
       "apply-admin-password.sh": onDisk("hooks/apply-admin-password.sh"),
       "set-admin-password.py": onDisk("hooks/set-admin-password.py"),
+      "health-check.sh": onDisk("hooks/health-check.sh"),
     });
     expect(manifestOf(named(resources, "test-config-txt")).data).toEqual({ "config.txt": "namespace=cloudify-workloads\nconsul_dns_name=consul-server.cloudify\n" });
   });
@@ -118,20 +123,22 @@ describe("the example k8s stack (systemd-era image) under mocks", () => {
     const env = Object.fromEntries(seed.env.map((e: Container) => [e.name, e.value]));
     expect(env).toEqual({
       CMOM_PERSIST_MOUNT: "/cfy-persist",
-      CMOM_PERSIST_PATHS: persistedPaths.systemd.join("\n"),
+      CMOM_PERSIST_PATHS: imageRowFor("5.0.5")!.persisted.join("\n"),
       CMOM_IMAGE_VERSION: "5.0.5",
+      CMOM_PERSIST_CREATE_MISSING: "1",
       CMOM_PERSIST_LOCK_TIMEOUT: "1800",
     });
     expect(mountAt(seed, "/cfy-persist")).toEqual({ name: "data", mountPath: "/cfy-persist" });
     expect(seed.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } });
   });
 
-  it("mounts each persisted path from the volume by subPath, and nothing else from it", () => {
+  it("mounts the whole volume in the manager container, which links the persisted paths into it at every start", () => {
     const manager = containerOf(resources, "manager");
     const fromVolume = manager.volumeMounts.filter((m: Container) => m.name === "data");
-    const expected = persistedPaths.systemd.map((p) => ({ name: "data", mountPath: p, subPath: persistedSubPath(p) }));
-    expect(fromVolume).toHaveLength(expected.length);
-    expect(fromVolume).toEqual(expect.arrayContaining(expected));
+    expect(fromVolume).toEqual([{ name: "data", mountPath: "/cfy-persist" }]);
+    const env = Object.fromEntries(manager.env.map((e: Container) => [e.name, e.value]));
+    expect(env.CMOM_PERSIST_PATHS).toBe(imageRowFor("5.0.5")!.persisted.join("\n"));
+    expect(env.CMOM_COMMIT_START).toBe("1");
     expect(volumeNamed(resources, "data")).toEqual({ name: "data", persistentVolumeClaim: { claimName: "cloudify-manager-data" } });
   });
 
@@ -157,26 +164,42 @@ describe("the example k8s stack (systemd-era image) under mocks", () => {
     const manager = containerOf(resources, "manager");
     expect(manager.command).toEqual(["/bin/bash", "/etc/cmom/scripts/start-manager.sh", "--", "/sbin/init", "--log-target=journal"]);
     expect(manager.securityContext).toEqual({ privileged: false, capabilities: { add: ["SYS_ADMIN"] }, seccompProfile: { type: "Unconfined" } });
-    expect(volumeNamed(resources, "run")).toEqual({ name: "run", emptyDir: { medium: "Memory" } });
-    expect(volumeNamed(resources, "run-lock")).toEqual({ name: "run-lock", emptyDir: { medium: "Memory" } });
+    // tmpfs counts against the pod's memory: bounded.
+    expect(volumeNamed(resources, "run")).toEqual({ name: "run", emptyDir: { medium: "Memory", sizeLimit: "256Mi" } });
+    expect(volumeNamed(resources, "run-lock")).toEqual({ name: "run-lock", emptyDir: { medium: "Memory", sizeLimit: "256Mi" } });
     expect(volumeNamed(resources, "cgroup")).toEqual({ name: "cgroup", hostPath: { path: "/sys/fs/cgroup", type: "Directory" } });
     expect(mountAt(manager, "/run")).toEqual({ name: "run", mountPath: "/run" });
     expect(mountAt(manager, "/run/lock")).toEqual({ name: "run-lock", mountPath: "/run/lock" });
     expect(mountAt(manager, "/sys/fs/cgroup")).toEqual({ name: "cgroup", mountPath: "/sys/fs/cgroup", readOnly: true });
     expect(manager.lifecycle.preStop.exec.command.join(" ")).toContain("kill -s SIGRTMIN+3 1");
+    expect(podSpecOf(resources).terminationGracePeriodSeconds).toBe(300);
     expect(podSpecOf(resources).securityContext).toEqual({ fsGroupChangePolicy: "OnRootMismatch" });
   });
 
-  it("waits the startup budget on /api/v3.1/ok, gates readiness on /console, and kills only after long failure", () => {
+  it("probes 5.0.5 by the 401 of its REST service (no /api/v3.1/ok before 6.0), for the startup budget, killing only after long failure", () => {
     const manager = containerOf(resources, "manager");
     const { startupProbe, readinessProbe, livenessProbe } = manager;
-    expect(startupProbe.httpGet).toEqual({ path: "/api/v3.1/ok", port: "http" });
+    for (const probe of [startupProbe, readinessProbe, livenessProbe]) {
+      expect(probe.exec.command).toEqual(["/bin/bash", "/etc/cmom/scripts/health-check.sh"]);
+      expect(probe.httpGet).toBeUndefined();
+    }
+    const env = Object.fromEntries(manager.env.map((e: Container) => [e.name, e.value]));
+    expect(env).toMatchObject({ CMOM_HEALTH_PATH: "/api/v3.1/status", CMOM_HEALTH_STATUS: "401" });
     expect(startupProbe.failureThreshold * startupProbe.periodSeconds).toBe(1800);
-    expect(readinessProbe.httpGet).toEqual({ path: "/console", port: "http" });
-    expect(livenessProbe.httpGet.path).toBe("/api/v3.1/ok");
     expect(livenessProbe.failureThreshold * livenessProbe.periodSeconds).toBeGreaterThanOrEqual(300);
     expect(manager.ports.map((p: Container) => p.containerPort)).toEqual([80, 443, 53333, 5671]);
     expect(manager.resources).toEqual({ requests: { cpu: "2", memory: "8Gi" }, limits: { memory: "8Gi" } });
+  });
+
+  it("labels the manager's namespace privileged, which the systemd pod needs", () => {
+    expect(manifestOf(named(resources, "test-namespace")).metadata.labels).toMatchObject({
+      "pod-security.kubernetes.io/enforce": "privileged", "pod-security.kubernetes.io/warn": "privileged", "pod-security.kubernetes.io/audit": "privileged",
+    });
+  });
+
+  it("renders no config for an image configured at build (its keys come with its persisted rest-security.conf)", () => {
+    expect(resources.filter((r) => r.name === "test-manager-config")).toEqual([]);
+    expect(imageRowFor("5.0.5")!.persisted).toContain("/opt/manager/rest-security.conf");
   });
 
   it("applies the admin password from the mounted Secret on every start, not from an env value", () => {
@@ -217,14 +240,16 @@ describe("a modern (6.x+) image under mocks", () => {
   let resources: RecordedResource[];
   beforeAll(async () => ({ resources } = await runK8s(k8sStack(modern))));
 
-  it("drops every capability but a short list, with RuntimeDefault seccomp and no privilege escalation", () => {
+  it("drops every capability but baseline's, with RuntimeDefault seccomp, and lets sudo work (privilege escalation allowed)", () => {
     const manager = containerOf(resources, "manager");
-    expect(manager.securityContext).toEqual({
+    expect(manager.securityContext).toMatchObject({
       privileged: false,
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "NET_BIND_SERVICE"] },
+      capabilities: { drop: ["ALL"] },
       seccompProfile: { type: "RuntimeDefault" },
     });
+    // The all-in-one image's management worker restarts the REST service through sudo: no_new_privs would break it.
+    expect(manager.securityContext.allowPrivilegeEscalation).toBeUndefined();
+    expect(manager.securityContext.capabilities.add).toEqual(expect.arrayContaining(["SETUID", "SETGID"]));
     expect(manager.command).toEqual(["/bin/bash", "/etc/cmom/scripts/start-manager.sh", "--", "/usr/bin/supervisord", "-n", "-c", "/etc/supervisord.conf"]);
     const volumes = podSpecOf(resources).volumes.map((v: Container) => v.name);
     for (const systemdOnly of ["run", "run-lock", "cgroup"]) expect(volumes).not.toContain(systemdOnly);
@@ -232,15 +257,12 @@ describe("a modern (6.x+) image under mocks", () => {
     expect(manager.lifecycle).toBeUndefined();
   });
 
-  it("persists the curated data-only list, mounting the kubeconfig after /etc/cloudify so it lands on top", () => {
-    const manager = containerOf(resources, "manager");
+  it("persists the 7.0 row's data-only list", () => {
     const env = Object.fromEntries(containerOf(resources, "seed").env.map((e: Container) => [e.name, e.value]));
-    expect(env.CMOM_PERSIST_PATHS).toBe(persistedPaths.modern.join("\n"));
+    expect(env.CMOM_PERSIST_PATHS).toBe(imageRowFor("7.0.0")!.persisted.join("\n"));
     expect(env.CMOM_IMAGE_VERSION).toBe("7.0.0");
-    const order = manager.volumeMounts.map((m: Container) => m.mountPath);
-    expect(order.indexOf("/etc/cloudify")).toBeGreaterThanOrEqual(0);
-    expect(order.indexOf("/etc/cloudify")).toBeLessThan(order.indexOf("/etc/cloudify/.kube"));
   });
+
 });
 
 describe("other settings under mocks", () => {
@@ -257,16 +279,20 @@ describe("other settings under mocks", () => {
       ns.kubernetes.storage.seLinuxLevel = "s0:c123,c456";
     }));
     expect(ofType(resources, "kubernetes:core/v1:Namespace")).toEqual([]);
+    // Existing namespaces are only labelled for Pod Security, through a patch.
+    expect(ofType(resources, "kubernetes:core/v1:NamespacePatch").map((r) => manifestOf(r).metadata.name).sort()).toEqual(["platform", "platform-workloads"]);
     expect(ofType(resources, "pulumi:providers:kubernetes")).toEqual([]);
     expect(ofType(resources, "kubernetes:networking.k8s.io/v1:Ingress")).toEqual([]);
     expect(resources.filter((r) => r.name === "test-config-txt")).toEqual([]);
-    for (const r of resources.filter(isKubernetesObject)) expect(manifestOf(r).metadata.namespace, r.name).toBe("platform");
+    for (const r of resources.filter(isKubernetesObject).filter((o) => !o.type.includes("NamespacePatch") && !o.type.includes("rbac"))) {
+      expect(manifestOf(r).metadata.namespace, r.name).toBe("platform");
+    }
     expect(manifestOf(named(resources, "test-data")).metadata.annotations).toBeUndefined();
 
     const kubeconfig = manifestOf(named(resources, "test-credentials")).stringData.kubeconfig as string;
     expect(kubeconfig).toContain("tokenFile: /etc/cmom/serviceaccount/token");
     expect(kubeconfig).toContain("certificate-authority: /etc/cmom/serviceaccount/ca.crt");
-    expect(kubeconfig).toContain("namespace: platform");
+    expect(kubeconfig).toContain("namespace: platform-workloads");
 
     const spec = podSpecOf(resources);
     expect(spec.securityContext).toEqual({ fsGroupChangePolicy: "OnRootMismatch", fsGroup: 1500, seLinuxOptions: { level: "s0:c123,c456" } });

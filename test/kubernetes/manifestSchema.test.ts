@@ -1,63 +1,61 @@
-// The example stack's manifests against the Kubernetes OpenAPI schema, offline. The validator is kubernetes-models
-// (tommy351/kubernetes-models-ts): classes generated from the upstream OpenAPI spec, each with validate() built on ajv;
-// 4.5.x is the last line that runs on Node 20. It checks types, enums, required fields and formats; unknown fields it
-// lets through (the OpenAPI spec allows them), which the typed @pulumi/kubernetes inputs of our builders already refuse
-// at compile time.
-import { createRequire } from "node:module";
+// The example stacks' manifests, offline, through validateManifests (test/support/validateManifests.ts): the Kubernetes
+// OpenAPI schema of kubernetes-models 4.5.1 with unknown fields refused, and Pod Security admission at the level each
+// namespace is labelled with. The e2e calls the same function on what the real provider renders.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RecordedResource } from "../../scripts/plan/recordingMocks";
-import { isKubernetesObject, k8sStack, manifestOf, modern, runK8s } from "./fixtures/k8sStack";
+import { validateManifests } from "../support/validateManifests";
+import { isKubernetesObject, k8sStack, manifestOf, runK8s } from "./fixtures/k8sStack";
 
-interface Model { validate(): void }
-type ModelClass = new (data: Record<string, unknown>) => Model;
+const manifests = (resources: RecordedResource[]) => resources.filter(isKubernetesObject).map(manifestOf);
 
-const load = createRequire(__filename);
-
-/** `apps/v1` + `StatefulSet` → kubernetes-models/apps/v1/StatefulSet (the core group is plain `v1`). */
-function modelFor(apiVersion: string, kind: string): ModelClass {
-  const module = load(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, ModelClass>;
-  const model = module[kind];
-  if (!model) throw new Error(`kubernetes-models has no ${apiVersion} ${kind}`);
-  return model;
-}
-
-/** Problems of one manifest, as `<kind>/<name>: <ajv message>`. */
-function schemaProblems(manifest: Record<string, any>): string[] {
-  const Model = modelFor(manifest.apiVersion, manifest.kind);
-  try {
-    new Model(manifest).validate();
-    return [];
-  } catch (err) {
-    return [`${manifest.kind}/${manifest.metadata?.name}: ${(err as Error).message}`];
-  }
-}
-
-const allProblems = (resources: RecordedResource[]) => resources.filter(isKubernetesObject).map(manifestOf).flatMap(schemaProblems);
-
-describe("manifests against the Kubernetes OpenAPI schema", () => {
-  let systemd: RecordedResource[];
-  let modernImage: RecordedResource[];
+describe("manifests against the Kubernetes OpenAPI schema and Pod Security admission", () => {
+  let systemd: Record<string, any>[];
+  let modernImage: Record<string, any>[];
   beforeAll(async () => {
-    systemd = (await runK8s(k8sStack())).resources;
-    modernImage = (await runK8s(k8sStack(modern))).resources;
+    systemd = manifests((await runK8s(k8sStack())).resources);
+    modernImage = manifests((await runK8s(k8sStack(undefined, "k8s-modern"))).resources);
   });
 
-  it("finds the validator strict enough to catch what the API server would reject", () => {
-    const sts = manifestOf(systemd.find((r) => r.type === "kubernetes:apps/v1:StatefulSet")!);
-    const broken = structuredClone(sts);
-    broken.spec.podManagementPolicy = "OneByOne";
-    broken.spec.template.spec.containers[0].ports[0].containerPort = "80";
-    const problems = schemaProblems(broken).join("\n");
+  it("validates every object of the systemd-generation example (5.0.5, namespace privileged)", () => {
+    expect(systemd).toHaveLength(13);
+    expect(validateManifests(systemd)).toEqual([]);
+  });
+
+  it("validates every object of the modern example (7.0.0, namespace baseline, plugin namespace restricted)", () => {
+    expect(modernImage.find((o) => o.kind === "Namespace" && o.metadata.name === "cloudify-modern")!.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("baseline");
+    expect(validateManifests(modernImage)).toEqual([]);
+  });
+
+  it("is strict: wrong types and enums, unknown fields at any depth, and an unknown kind are problems", () => {
+    const broken = structuredClone(systemd);
+    const sts = broken.find((o) => o.kind === "StatefulSet")!;
+    sts.spec.podManagementPolicy = "OneByOne";
+    sts.spec.template.spec.containers[0].ports[0].containerPort = "80";
+    sts.spec.template.spec.containers[0].securityContext.allowPrivilegeEscallation = false;
+    sts.spec.template.spec.volumes[0].persistentVolumeClaim.claim = "x";
+    sts.spec.replica = 1;
+    broken.push({ apiVersion: "v1", kind: "Pdo", metadata: { name: "typo" } });
+    const problems = validateManifests(broken).join("\n");
     expect(problems).toContain("podManagementPolicy");
     expect(problems).toContain("containerPort");
+    expect(problems).toContain("StatefulSet/cloudify-manager: unknown field spec.template.spec.containers[0].securityContext.allowPrivilegeEscallation");
+    expect(problems).toContain("unknown field spec.template.spec.volumes[0].persistentVolumeClaim.claim");
+    expect(problems).toContain("unknown field spec.replica");
+    expect(problems).toContain("Pdo/typo: unknown apiVersion/kind v1 Pdo");
   });
 
-  it("validates every object of the example stack (systemd-era image)", () => {
-    expect(systemd.filter(isKubernetesObject)).toHaveLength(12);
-    expect(allProblems(systemd)).toEqual([]);
+  it("applies Pod Security admission: the systemd pod is refused by baseline, the modern one by restricted", () => {
+    const baseline = validateManifests(systemd, { podSecurityLevel: "baseline" }).join("\n");
+    expect(baseline).toContain('StatefulSet/cloudify-manager: violates Pod Security "baseline": hostPath volume cgroup');
+    expect(baseline).toContain("container manager adds capability SYS_ADMIN");
+    expect(baseline).toContain("container manager seccompProfile Unconfined");
+    const restricted = validateManifests(modernImage, { podSecurityLevel: "restricted" }).join("\n");
+    expect(restricted).toContain("container manager allowPrivilegeEscalation not false");
+    expect(restricted).toContain("container manager runAsNonRoot not true");
   });
 
-  it("validates every object with a modern image", () => {
-    expect(allProblems(modernImage)).toEqual([]);
+  it("names a pod whose namespace carries no Pod Security label", () => {
+    const unlabelled = systemd.filter((o) => o.kind !== "Namespace");
+    expect(validateManifests(unlabelled)).toContain("StatefulSet/cloudify-manager: namespace cloudify has no Pod Security label among the objects and no level was given");
   });
 });

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { persistedPaths } from "../../components/kubernetes/persistence/persistedPaths";
+import { imageRowFor } from "../../components/kubernetes/imageTable";
 import {
   buildImage,
   copiedPaths,
@@ -12,7 +12,7 @@ import {
   snapshot,
 } from "./fixtures/seedAndLinkHarness";
 
-const PATHS = persistedPaths.systemd;
+const PATHS = imageRowFor("5.0.5")!.persisted;
 const SMALL = { dirs: 3, filesPerDir: 5, bigFileBytes: 64 * 1024 };
 
 let box: Sandbox;
@@ -28,15 +28,19 @@ const work = () => path.join(box.volume, "cmom");
 const oneLine = (stderr: string) => expect(stderr.trimEnd().split("\n")).toHaveLength(1);
 
 describe("seed-and-link.sh seed", () => {
-  it("first start copies every persisted path faithfully, then writes VERSION and the done-marker", async () => {
+  it("first start copies every persisted path faithfully and records them, but commits VERSION only once the manager answered", async () => {
     const result = await seed();
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     for (const p of PATHS) expect(snapshot(box.onVolume(p))).toEqual(snapshot(box.inImage(p)));
     expect(copiedPaths(result.stdout)).toHaveLength(PATHS.length);
-    expect(fs.readFileSync(path.join(work(), "VERSION"), "utf8")).toBe("5.0.5\n");
+    expect(fs.existsSync(path.join(work(), "VERSION"))).toBe(false);
+    expect(fs.readFileSync(path.join(work(), "ATTEMPT"), "utf8")).toBe("- 5.0.5 prepared\n");
     expect(fs.readFileSync(path.join(work(), "SEEDED"), "utf8").trim().split("\n")).toEqual([...PATHS].sort());
     expect(fs.existsSync(path.join(work(), "staging"))).toBe(false);
+    expect((await run(["started"], box.env(PATHS, "5.0.5"))).code).toBe(0);
+    expect(fs.readFileSync(path.join(work(), "VERSION"), "utf8")).toBe("5.0.5\n");
+    expect(fs.existsSync(path.join(work(), "ATTEMPT"))).toBe(false);
   });
 
   it("a second start copies nothing and touches nothing on the volume", async () => {
@@ -92,20 +96,21 @@ describe("seed-and-link.sh seed", () => {
   it("copies the target of an image path that is a symlink, so a subPath mount gets a real directory", async () => {
     const real = path.join(box.image, "srv", "real-resources");
     fs.mkdirSync(path.dirname(real), { recursive: true });
-    fs.renameSync(box.inImage("/opt/manager/resources"), real);
-    fs.symlinkSync(real, box.inImage("/opt/manager/resources"));
+    fs.renameSync(box.inImage("/opt/manager/resources/blueprints"), real);
+    fs.symlinkSync(real, box.inImage("/opt/manager/resources/blueprints"));
 
     expect((await seed()).code).toBe(0);
-    expect(fs.lstatSync(box.onVolume("/opt/manager/resources")).isDirectory()).toBe(true);
-    expect(snapshot(box.onVolume("/opt/manager/resources"))).toEqual(snapshot(real));
+    expect(fs.lstatSync(box.onVolume("/opt/manager/resources/blueprints")).isDirectory()).toBe(true);
+    expect(snapshot(box.onVolume("/opt/manager/resources/blueprints"))).toEqual(snapshot(real));
   });
 
   it("seeds a path added to the list later, without copying the others again", async () => {
-    expect((await seed("5.0.5", PATHS.slice(0, 2))).code).toBe(0);
+    const added = PATHS.at(-1)!;
+    expect((await seed("5.0.5", PATHS.slice(0, -1))).code).toBe(0);
     const result = await seed();
     expect(result.code).toBe(0);
-    expect(copiedPaths(result.stdout)).toEqual([`seed-and-link: copying ${box.inImage(PATHS[2])} to the volume`]);
-    expect(snapshot(box.onVolume(PATHS[2]))).toEqual(snapshot(box.inImage(PATHS[2])));
+    expect(copiedPaths(result.stdout)).toEqual([`seed-and-link: copying ${box.inImage(added)} to the volume`]);
+    expect(snapshot(box.onVolume(added))).toEqual(snapshot(box.inImage(added)));
   });
 
   it("refuses to re-seed a path the done-marker records but the volume lost", async () => {
@@ -115,7 +120,7 @@ describe("seed-and-link.sh seed", () => {
     const result = await seed();
     expect(result.code).toBe(1);
     oneLine(result.stderr);
-    expect(result.stderr).toMatch(/volume is damaged: \/opt\/manager\/resources is recorded as seeded/);
+    expect(result.stderr).toContain(`volume is damaged: ${PATHS[1]} is recorded as seeded`);
     expect(fs.existsSync(box.onVolume(PATHS[1]))).toBe(false);
   });
 });
@@ -144,6 +149,7 @@ describe("seed-and-link.sh versions", () => {
     const result = await seed(image);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
+    expect((await run(["started"], box.env(PATHS, image))).code).toBe(0);
     expect(fs.readFileSync(path.join(work(), "VERSION"), "utf8")).toBe(`${recorded}\n`);
   });
 
@@ -163,7 +169,6 @@ describe("seed-and-link.sh versions", () => {
 describe("seed-and-link.sh configuration", () => {
   it.each([
     ["/opt/manager/env", "overlaps the code location /opt/*/env"],
-    ["/opt/mgmtworker/env/plugins", "overlaps the code location /opt/*/env"],
     ["/opt/manager", "overlaps the code location /opt/*/env"],
     ["/opt", "overlaps the code location"],
     ["/usr/share/cloudify", "overlaps the code location /usr"],
@@ -195,7 +200,7 @@ describe("seed-and-link.sh configuration", () => {
     fs.mkdirSync(other);
     const result = await seed("5.0.5", ["/nowhere"], ["--path", PATHS[0], "--mount", other, "--image-version", "5.0.6"]);
     expect(result.code).toBe(0);
-    expect(fs.readFileSync(path.join(other, "cmom", "VERSION"), "utf8")).toBe("5.0.6\n");
+    expect(fs.readFileSync(path.join(other, "cmom", "ATTEMPT"), "utf8")).toBe("- 5.0.6 prepared\n");
     expect(fs.readdirSync(box.volume)).toEqual([]);
   });
 
@@ -214,11 +219,13 @@ describe("seed-and-link.sh configuration", () => {
   });
 
   it("fails clearly when a persisted path is missing from the image", async () => {
-    const result = await seed("5.0.5", [...PATHS, "/var/lib/rabbitmq"]);
+    const result = await seed("5.0.5", [...PATHS, "/var/lib/elsewhere"]);
     expect(result.code).toBe(1);
     oneLine(result.stderr);
-    expect(result.stderr).toContain("/var/lib/rabbitmq does not exist in the image");
-    expect(fs.existsSync(path.join(work(), "SEEDED"))).toBe(false);
+    expect(result.stderr).toContain("/var/lib/elsewhere does not exist in the image");
+    expect(fs.readFileSync(path.join(work(), "SEEDED"), "utf8")).not.toContain("/var/lib/elsewhere");
+    // Nothing may start on a volume the seed did not finish.
+    expect(fs.existsSync(path.join(work(), "ATTEMPT"))).toBe(false);
   });
 
   it("rejects an unknown mode and a command in seed mode", async () => {

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { persistedPaths } from "../../components/kubernetes/persistence/persistedPaths";
+import { imageRowFor } from "../../components/kubernetes/imageTable";
 import { persistedSubPath } from "../../components/kubernetes/persistence/layout";
 import {
   buildImage,
@@ -16,8 +16,8 @@ import {
 } from "./fixtures/seedAndLinkHarness";
 
 // Big enough that a first start takes a few hundred milliseconds, so kills land inside copies, syncs and renames.
-const PATHS = persistedPaths.systemd;
-const SHAPE = { dirs: 10, filesPerDir: 30, bigFileBytes: 1_000_000 };
+const PATHS = imageRowFor("5.0.5")!.persisted;
+const SHAPE = { dirs: 4, filesPerDir: 25, bigFileBytes: 400_000 };
 const VERSION = "5.0.5";
 
 let box: Sandbox;
@@ -64,7 +64,7 @@ function stageOf(result: RunResult): string {
 
 function expectCompleteAndConsistent(volume: string): void {
   for (const p of PATHS) expect(snapshot(path.join(volume, persistedSubPath(p)))).toEqual(expected[p]);
-  expect(fs.readFileSync(path.join(volume, "cmom", "VERSION"), "utf8")).toBe(`${VERSION}\n`);
+  expect(fs.readFileSync(path.join(volume, "cmom", "ATTEMPT"), "utf8")).toBe(`- ${VERSION} prepared\n`);
   expect(fs.readFileSync(path.join(volume, "cmom", "SEEDED"), "utf8").trim().split("\n")).toEqual([...PATHS].sort());
   expect(fs.existsSync(path.join(volume, "cmom", "staging"))).toBe(false);
 }

@@ -7,7 +7,7 @@ import {
   seedAndLinkEnv,
   seedAndLinkScriptPath,
 } from "../../components/kubernetes/persistence/layout";
-import { type ImageGeneration, persistedPaths } from "../../components/kubernetes/persistence/persistedPaths";
+import { IMAGE_TABLE } from "../../components/kubernetes/imageTable";
 import { buildImage, makeSandbox, run, type Sandbox, snapshot } from "./fixtures/seedAndLinkHarness";
 
 let box: Sandbox;
@@ -27,12 +27,12 @@ describe("persistedSubPath", () => {
 });
 
 describe("default persisted paths", () => {
-  it.each(Object.keys(persistedPaths) as ImageGeneration[])(
-    "the %s list is accepted by the script and lands where persistedSubPath says",
-    async (generation) => {
-      const paths = persistedPaths[generation];
+  it.each(IMAGE_TABLE.map((row) => [row.from, row] as const))(
+    "the list of the %s row is accepted by the script and lands where persistedSubPath says",
+    async (_from, row) => {
+      const paths = row.persisted;
       buildImage(box, paths, { dirs: 1, filesPerDir: 2, bigFileBytes: 1024 });
-      const result = await run(["seed"], box.env(paths, "6.4.0"));
+      const result = await run(["seed"], box.env(paths, row.from));
       expect(result.stderr).toBe("");
       expect(result.code).toBe(0);
       for (const p of paths) {

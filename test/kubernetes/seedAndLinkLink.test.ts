@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { persistedPaths } from "../../components/kubernetes/persistence/persistedPaths";
+import { imageRowFor } from "../../components/kubernetes/imageTable";
 import {
   buildImage,
   copiedPaths,
@@ -12,7 +12,7 @@ import {
   snapshot,
 } from "./fixtures/seedAndLinkHarness";
 
-const PATHS = persistedPaths.systemd;
+const PATHS = imageRowFor("5.0.5")!.persisted;
 const SMALL = { dirs: 2, filesPerDir: 4, bigFileBytes: 4096 };
 
 let box: Sandbox;
@@ -25,6 +25,8 @@ beforeEach(() => {
 afterEach(() => box.remove());
 
 const link = (args: string[] = []) => run(["link", ...args], box.env(PATHS, "5.0.5"));
+/** What the keeper does once the manager answers: without it, the next start undoes this one. */
+const started = () => run(["started"], box.env(PATHS, "5.0.5"));
 const aside = (p: string) => `${box.inImage(p)}.cmom-image`;
 
 describe("seed-and-link.sh link", () => {
@@ -40,8 +42,9 @@ describe("seed-and-link.sh link", () => {
     }
   });
 
-  it("is idempotent: a second run changes nothing in the image or on the volume", async () => {
+  it("is idempotent once the start is committed: a second run changes nothing in the image or on the volume", async () => {
     expect((await link()).code).toBe(0);
+    expect((await started()).code).toBe(0);
     const once = { image: identities(box.image), volume: identities(box.volume) };
 
     const again = await link();
@@ -52,6 +55,7 @@ describe("seed-and-link.sh link", () => {
 
   it("in a fresh container over a used volume, links to the volume's data and copies nothing", async () => {
     expect((await link()).code).toBe(0);
+    expect((await started()).code).toBe(0);
     fs.writeFileSync(path.join(box.onVolume(PATHS[0]), "written-after-start"), "kept\n");
     // A new container: the image's paths are real directories again, nothing kept aside.
     for (const p of PATHS) {

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { persistedPaths } from "../../components/kubernetes/persistence/persistedPaths";
+import { imageRowFor } from "../../components/kubernetes/imageTable";
 import {
   buildImage,
   copiedPaths,
@@ -14,7 +14,7 @@ import {
 } from "./fixtures/seedAndLinkHarness";
 
 // Big enough that a first start's copy outlasts the second start's way to the lock.
-const PATHS = persistedPaths.systemd;
+const PATHS = imageRowFor("5.0.5")!.persisted;
 const SHAPE = { dirs: 8, filesPerDir: 25, bigFileBytes: 1_000_000 };
 
 let box: Sandbox;

@@ -1,6 +1,6 @@
 /**
  * The contract of seed-and-link.sh as data for the Pulumi side: where the script is, the environment it reads, and
- * where on the volume each persisted path lives (the `subPath` of the main container's mounts).
+ * where on the volume each persisted path lives (what the manager container's symlink at that path points into).
  */
 import * as path from "path";
 
@@ -25,6 +25,8 @@ export const seedAndLinkEnv = Object.freeze({
   lockTimeout: "CMOM_PERSIST_LOCK_TIMEOUT",
   /** 1 (default): the mount must be a mount point. 0 only for tests. */
   checkMountpoint: "CMOM_PERSIST_CHECK_MOUNTPOINT",
+  /** 1: a path missing from the image starts as an empty directory owned like its parent; 0 (default): an error. */
+  createMissing: "CMOM_PERSIST_CREATE_MISSING",
   /** Prefix of the image's file system; empty in containers, a temp directory in tests. */
   root: "CMOM_PERSIST_ROOT",
 });
@@ -33,7 +35,7 @@ const normalisedAbsolutePath = /^(\/[^/\s]+)+$/;
 
 /**
  * The volume-relative location of a persisted path: `cmom/data/<path without its leading slash>`, e.g.
- * `cmom/data/var/lib/pgsql` for /var/lib/pgsql. Use it as the `subPath` of the mount at that path.
+ * `cmom/data/var/lib/pgsql` for /var/lib/pgsql: where `link` mode points the path, relative to the volume.
  */
 export function persistedSubPath(persistedPath: string): string {
   if (!normalisedAbsolutePath.test(persistedPath) || /\/\.\.?(\/|$)/.test(persistedPath)) {
