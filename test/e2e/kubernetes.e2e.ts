@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { exampleNamespaces, TEST_SECRETS } from "../support/exampleStacks";
+import { validateManifests } from "../support/validateManifests";
 import { EngineProject, filesBelow, PROJECT_DIR } from "./support/engineProject";
 
 interface KubernetesObject {
@@ -33,20 +34,22 @@ function plannedObjects(stack: string): string[] {
     .sort();
 }
 
-describe("the k8s example, rendered by the real kubernetes provider", () => {
+/** One example stack per image generation: systemd (5.0.5) and modern (7.0.0). */
+describe.each(["k8s", "k8s-modern"])("the %s example, rendered by the real kubernetes provider", (stack) => {
   let project: EngineProject;
   let renderDir: string;
   beforeAll(async () => {
-    const namespaces = exampleNamespaces("k8s") as Record<string, Record<string, unknown>>;
+    const namespaces = exampleNamespaces(stack) as Record<string, Record<string, unknown>>;
     const kubernetes = { ...namespaces.kubernetes! };
     // Secrets go in with --secret below; the provider writes manifests instead of reaching a cluster.
-    delete kubernetes.adminPassword;
-    delete kubernetes.kubeconfig;
-    project = new EngineProject("k8s", { ...namespaces, kubernetes: { ...kubernetes, provider: { renderYamlToDirectory: "rendered" } } });
+    const secrets = (["adminPassword", "kubeconfig"] as const).filter((key) => key in kubernetes);
+    for (const key of secrets) delete kubernetes[key];
+    project = new EngineProject(stack, { ...namespaces, kubernetes: { ...kubernetes, provider: { renderYamlToDirectory: "rendered" } } });
     renderDir = join(project.dir, "rendered");
     await project.init();
-    await project.setSecret("kubernetes.adminPassword", TEST_SECRETS.adminPassword);
-    await project.setSecret("kubernetes.kubeconfig", "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n");
+    for (const key of secrets) {
+      await project.setSecret(`kubernetes.${key}`, key === "kubeconfig" ? "apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n" : TEST_SECRETS.adminPassword);
+    }
     await project.stackOk("up");
   });
   afterAll(() => {
@@ -56,7 +59,11 @@ describe("the k8s example, rendered by the real kubernetes provider", () => {
   it("renders the same objects the offline plan registers", () => {
     const rendered = renderedObjects(renderedFiles(renderDir)).map(identity).sort();
     expect(rendered.length).toBeGreaterThan(5);
-    expect(rendered).toEqual(plannedObjects("k8s"));
+    expect(rendered).toEqual(plannedObjects(stack));
+  });
+
+  it("every rendered object passes the Kubernetes schema strictly and Pod Security at its namespace's level", () => {
+    expect(validateManifests(renderedObjects(renderedFiles(renderDir)))).toEqual([]);
   });
 
   it("a second up renders identically and reports no change", async () => {
