@@ -239,7 +239,7 @@ describe("init", () => {
   it("cleans the remains of an interrupted install before installing again", async () => {
     const node = newNode();
     await node.runAll("post_install", "config");
-    fs.writeFileSync(node.path("var/lib/cmom/install.started"), ""); // killed mid-install: no .installed marker
+    fs.writeFileSync(node.path("var/lib/cmom/install.started"), ""); // killed mid-install: no .install marker
     expect(await node.run("init")).toMatchObject({ code: 0 });
     expect(node.commandLines().filter((line) => line.startsWith("cfy_manager"))).toEqual([
       "cfy_manager remove --force", "cfy_manager install"]);

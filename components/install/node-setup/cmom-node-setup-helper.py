@@ -8,7 +8,7 @@ import copy, gzip, hashlib, io, json, os, re, socket, ssl, sys
 REDACTED = '***REDACTED***'
 # Keys whose values are secrets, wherever they appear (node.json, additionalConfig, the installer's config.yaml).
 SECRET_KEY = re.compile(r'pass(word|wd|phrase)?$|secret|token|credential|salt|key$', re.I)
-HEX64 = re.compile(r'^[0-9a-fA-F]{64}$')
+HEX64 = r'[0-9a-fA-F]{64}'
 
 
 def fail(message):
@@ -72,17 +72,27 @@ def check_str(obj, key, path, optional=False, absolute=False, pattern=None):
     if absolute:
         need(value.startswith('/') and '\n' not in value, path, 'must be an absolute path')
     if pattern:
-        need(re.match(pattern, value) is not None, path, 'must match %s' % pattern)
+        need(re.match('(?:%s)\\Z' % pattern, value) is not None, path, 'must match %s' % pattern)
+
+
+def check_keys(obj, allowed, path):
+    """node.json holds only the keys of its schema (components/install/nodeJsonSchema.ts): a misspelt key fails."""
+    unknown = sorted(key for key in obj if key not in allowed)
+    need(not unknown, (path + '.' if path else '') + str(unknown[0] if unknown else ''), 'is not a node.json key')
 
 
 def validate(cfg):
     need(isinstance(cfg, dict), '<top>', 'must be an object')
+    check_keys(cfg, ('nodeName', 'privateIp', 'publicIp', 'fqdn', 'adminUsername', 'adminPassword', 'ldap',
+                     'additionalConfig', 'installer', 'certificates', 'files', 'scripts', 'statusTimeoutSeconds',
+                     'cluster'), '')
     for key in ('nodeName', 'privateIp', 'publicIp', 'adminUsername', 'adminPassword'):
         check_str(cfg, key, key)
     check_str(cfg, 'fqdn', 'fqdn', optional=True)
     ldap = cfg.get('ldap')
     if ldap is not None:
         need(isinstance(ldap, dict), 'ldap', 'must be null or an object')
+        check_keys(ldap, ('server', 'username', 'password', 'domain', 'dnExtra', 'isActiveDirectory'), 'ldap')
         for key in ('server', 'username', 'password', 'domain'):
             check_str(ldap, key, 'ldap.' + key)
         check_str(ldap, 'dnExtra', 'ldap.dnExtra', optional=True)
@@ -92,17 +102,21 @@ def validate(cfg):
     need(isinstance(installer, dict) and (('rpm' in installer) != ('url' in installer)), 'installer',
          "must be an object with exactly one of 'rpm' or 'url'")
     if 'rpm' in installer:
+        check_keys(installer, ('rpm',), 'installer')
         check_str(installer, 'rpm', 'installer.rpm', absolute=True)
     else:
-        check_str(installer, 'url', 'installer.url', pattern=r'^https://[^\s]+$')
-        check_str(installer, 'sha256', 'installer.sha256', optional=True, pattern=HEX64.pattern)
+        check_keys(installer, ('url', 'sha256'), 'installer')
+        check_str(installer, 'url', 'installer.url', pattern=r'https://[^\s]+')
+        check_str(installer, 'sha256', 'installer.sha256', optional=True, pattern=HEX64)
     certificates = cfg.get('certificates')
     need(isinstance(certificates, dict), 'certificates', 'must be an object')
+    check_keys(certificates, ('dir',), 'certificates')
     check_str(certificates, 'dir', 'certificates.dir', absolute=True)
     files = cfg.get('files', [])
     need(isinstance(files, list), 'files', 'must be a list')
     for index, entry in enumerate(files):
         need(isinstance(entry, dict), 'files[%d]' % index, 'must be an object')
+        check_keys(entry, ('src', 'dst'), 'files[%d]' % index)
         check_str(entry, 'src', 'files[%d].src' % index, absolute=True)
         check_str(entry, 'dst', 'files[%d].dst' % index, absolute=True)
     scripts = cfg.get('scripts', [])
@@ -115,6 +129,7 @@ def validate(cfg):
     cluster = cfg.get('cluster')
     if cluster is not None:
         need(isinstance(cluster, dict), 'cluster', 'must be null or an object')
+        check_keys(cluster, ('role', 'leaderIp', 'nodeName'), 'cluster')
         need(cluster.get('role') in ('leader', 'member'), 'cluster.role', "must be 'leader' or 'member'")
         check_str(cluster, 'nodeName', 'cluster.nodeName')
         check_str(cluster, 'leaderIp', 'cluster.leaderIp', optional=cluster.get('role') == 'leader')
