@@ -257,7 +257,7 @@ def secret_forms(secret):
     """The ways a secret shows in output: raw, JSON-escaped, as Python prints it (repr, also inside u'' on python 2),
     URL-encoded (in a URL or a form) and base64 (in an Authorization header)."""
     try:
-        from urllib.parse import quote, quote_plus
+        from urllib.parse import quote, quote_plus  # novm: python 2 takes the fallback below
     except ImportError:  # python 2
         from urllib import quote, quote_plus
     import base64
