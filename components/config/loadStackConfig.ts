@@ -6,6 +6,7 @@ import { clusterSchema, type ClusterConfig } from "./clusterSchema";
 import { dnsSchema, type DnsConfig } from "./dnsSchema";
 import { fleetSchema, type FleetConfig } from "./fleetSchema";
 import { formatIssues } from "./formatIssues";
+import { hostsProblems, hostsSchema, type HostsConfig } from "./hostsSchema";
 import { missingLocalFiles } from "./localFiles";
 import { kubernetesSchema, type KubernetesConfig } from "./kubernetesSchema";
 import { managerSchema, type ManagerConfig } from "./managerSchema";
@@ -29,13 +30,14 @@ export interface StackConfig {
   readonly backup: BackupConfig;
   readonly dns?: DnsConfig;
   readonly fleet?: FleetConfig;
+  readonly hosts?: HostsConfig;
 }
 
 /**
- * `manager` takes a manager that runs already and manages only what runs on it; `fleet` is a program mode: the stack builds
- * nothing and aggregates other cmom stacks.
+ * `hosts` installs on machines that exist already; `manager` takes a manager that runs already and manages only what runs on
+ * it; `fleet` is a program mode: the stack builds nothing and aggregates other cmom stacks.
  */
-const PLATFORMS = ["openstack", "kubernetes", "manager", "fleet"] as const;
+const PLATFORMS = ["openstack", "hosts", "kubernetes", "manager", "fleet"] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 /** Which namespaces each platform needs, and which it accepts at all. */
@@ -44,6 +46,7 @@ const PLATFORM_NAMESPACES: Record<Platform, { required: string[]; allowed: strin
   kubernetes: { required: ["kubernetes"], allowed: ["kubernetes", "resources", "restore", "backup"] },
   manager: { required: ["manager"], allowed: ["manager", "resources", "restore", "backup"] },
   fleet: { required: ["fleet"], allowed: ["fleet"] },
+  hosts: { required: ["hosts", "cluster"], allowed: ["hosts", "cluster", "dns", "resources", "restore", "backup"] },
 };
 
 /** Every problem of the stack's config, each with its key path; a RunError so Pulumi prints it without a stack trace. */
@@ -89,6 +92,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, options:
     backup: backupSchema.default(() => backupSchema.parse({})),
     dns: dnsSchema.optional(),
     fleet: fleetSchema.optional(),
+    hosts: hostsSchema.optional(),
   };
   for (const key of values.keys()) {
     if (!(key in schemas)) problems.push(`${NAMESPACE}:${key}: unknown key (known: ${Object.keys(schemas).map((k) => `${NAMESPACE}:${k}`).join(", ")})`);
@@ -135,6 +139,7 @@ function crossNamespaceProblems(config: Omit<StackConfig, "stack" | "backup"> & 
     problems.push(`${NAMESPACE}:kubernetes.managerCaCert: required to reach the manager's REST API (cmom:resources, cmom:restore or a backup)`);
   }
   const { openstack, cluster, dns } = config;
+  if (config.hosts && cluster) problems.push(...hostsProblems(config.hosts, cluster, (values.get("cluster") as { instances?: unknown }).instances));
   if (!openstack || !cluster) return problems;
 
   const pool = openstack.resourcePool;

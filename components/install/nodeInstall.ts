@@ -20,8 +20,9 @@ export interface InstallTarget {
   readonly fqdn?: pulumi.Input<string>;
   /** A new server (replacement, healing) reruns every step on it. */
   readonly serverId: pulumi.Input<string>;
-  /** What must exist before the node answers SSH (server, port, floating IP and its association). */
-  readonly infrastructure: pulumi.Resource;
+  /** What must exist before the node answers SSH (OpenStack: server, port, floating IP and its association); nothing for a
+   * machine that already exists. */
+  readonly infrastructure?: pulumi.Resource;
 }
 
 export interface NodeInstallArgs {
@@ -53,7 +54,8 @@ export class NodeInstall extends pulumi.ComponentResource {
 
     const step = (part: string, stepArgs: Omit<RemoteStepArgs, "route">, dependsOn: pulumi.Input<pulumi.Resource>[]) =>
       remoteStep(`${name}-${part}`, { route: this.route, ...stepArgs }, { parent: this, dependsOn });
-    const prepare = step("prepare", { create: PREPARE_COMMAND, triggers: [{ server }] }, [node.infrastructure]);
+    const infrastructure = node.infrastructure ? [node.infrastructure] : [];
+    const prepare = step("prepare", { create: PREPARE_COMMAND, triggers: [{ server }] }, infrastructure);
     const write = (part: string, path: string, mode: "0600" | "0644", content: pulumi.Input<string>, secret = false) =>
       step(part, { create: writeFileCommand(path, mode), stdin: content, triggers: [{ server }], secret }, [prepare]);
     const upload = (part: string, src: string, remotePath: string) => new remote.CopyToRemote(`${name}-${part}`, {
@@ -107,7 +109,7 @@ export class NodeInstall extends pulumi.ComponentResource {
     const test = step("test", { create: stageCommand("test"), triggers: [{ after: init.id }], secret: true }, [init]);
     this.stages = { postInstall, config, init, test };
 
-    this.cleanup = new NodeCleanup(`${name}-cleanup`, { route: this.route }, { parent: this, dependsOn: [node.infrastructure] });
+    this.cleanup = new NodeCleanup(`${name}-cleanup`, { route: this.route }, { parent: this, dependsOn: infrastructure });
     this.registerOutputs({});
   }
 }

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../config/clusterSchema";
 import { isUrl } from "../config/primitives";
+import { nodeJsonSchema, type NodeJson } from "./nodeJsonSchema";
 import { CERTS_DIR, INSTALLER_RPM, stagedPath } from "./nodePaths";
 
 export interface LdapSettings {
@@ -21,7 +22,7 @@ export interface ClusterRole {
   readonly leaderIp: pulumi.Input<string>;
 }
 
-/** The node's /etc/cmom/node.json, the contract of cmom-node-setup (see its README), with values still as Pulumi inputs. */
+/** The node's /etc/cmom/node.json (its schema: nodeJsonSchema), with values still as Pulumi inputs. */
 export interface NodeSettings {
   readonly nodeName: string;
   readonly privateIp: pulumi.Input<string>;
@@ -76,9 +77,13 @@ export function nodeSettings(cluster: ClusterConfig, node: SettingsTarget, role:
 }
 
 
-/** node.json's text: secret as a whole, since it holds the passwords. */
+/** node.json's text, written through its schema (the tool accepts exactly what it accepts); secret as a whole, since it
+ * holds the passwords. */
 export function nodeJson(settings: NodeSettings): pulumi.Output<string> {
-  return pulumi.secret(pulumi.output(settings).apply((plain) => `${JSON.stringify(plain, null, 2)}\n`));
+  return pulumi.secret(pulumi.output(settings).apply((plain) => {
+    const document: NodeJson = nodeJsonSchema.parse(plain);
+    return `${JSON.stringify(document, null, 2)}\n`;
+  }));
 }
 
 /** The node.json keys the config stage turns into config.yaml. */

@@ -1,6 +1,7 @@
 import type { PulumiFn } from "@pulumi/pulumi/automation";
 import { loadStackConfig } from "../config/loadStackConfig";
 import { aggregateFleet, type FleetOutputs } from "./fleetPlatform";
+import { deployOnHosts } from "./hostsPlatform";
 import { deployOnKubernetes } from "./kubernetesPlatform";
 import { manageExistingManager } from "./managerPlatform";
 import { deployOnOpenStack } from "./openstackPlatform";
@@ -14,7 +15,9 @@ export type ProgramOutputs = Partial<StackOutputs & FleetOutputs>;
  */
 export function deployStack(): ProgramOutputs {
   const config = loadStackConfig();
-  const deploy = { openstack: deployOnOpenStack, kubernetes: deployOnKubernetes, manager: manageExistingManager, fleet: aggregateFleet }[config.platform];
+  const deploy = {
+    openstack: deployOnOpenStack, hosts: deployOnHosts, kubernetes: deployOnKubernetes, manager: manageExistingManager, fleet: aggregateFleet,
+  }[config.platform];
   return deploy(config);
 }
 

@@ -50,7 +50,7 @@ describe("cluster_start", () => {
     expect(clusterCommands(leader)).toEqual([
       `cfy cluster start --cluster-host-ip ${LEADER_IP} --cluster-node-name manager-0`]);
     expect(leader.registryContent().clusters[LEADER_IP]).toEqual([
-      { name: "manager-0", host_ip: LEADER_IP, state: "leader" }]);
+      { name: "manager-0", host_ip: LEADER_IP }]);
   });
 
   it("starts a new cluster when no peer runs one (a first formation: peers installed, not clustered)", async () => {
@@ -105,21 +105,26 @@ describe("cluster_join", () => {
     expect(leader.registryContent().clusters[LEADER_IP].map((node) => node.name)).toEqual(["manager-0", "manager-1"]);
   });
 
-  it("after a reinstall, removes its stale entry through the leader before joining again", async () => {
+  it("a rebuilt member (new machine, same address) removes its stale entry through the leader before joining", async () => {
     await leader.runAll("cluster_start");
-    await member.runAll("cluster_join", "cleanup", "config", "init"); // healed: reinstalled, the leader still lists it
-    member.clearCalls();
-    await member.runAll("cluster_join", "cluster_join");
-    expect(clusterCommands(member)).toEqual([
-      "cfy cluster nodes remove manager-1",
-      `cfy cluster join --cluster-host-ip ${MEMBER_IP} --cluster-node-name manager-1 ${LEADER_IP}`,
-    ]);
-    // The removal went through the leader's profile, the join through the member's own.
-    const profiles = member.commandLines().filter((line) => /^cfy (profiles use|cluster (nodes remove|join))/.test(line));
-    expect(profiles.slice(0, 5).map((line) => line.split(" -t ")[0])).toEqual([
-      `cfy profiles use ${MEMBER_IP}`, `cfy profiles use ${LEADER_IP}`, "cfy cluster nodes remove manager-1",
-      `cfy profiles use ${MEMBER_IP}`, expect.stringMatching(/^cfy cluster join/)]);
-    expect(leader.registryContent().clusters[LEADER_IP].map((node) => node.name)).toEqual(["manager-0", "manager-1"]);
+    await member.runAll("cluster_join");
+    const rebuilt = new FakeNode(certs, member.config, member.registry); // the old disk is gone: no cleanup ran
+    try {
+      await rebuilt.runAll("post_install", "config", "init", "cluster_join", "cluster_join");
+      expect(clusterCommands(rebuilt)).toEqual([
+        "cfy cluster nodes remove manager-1",
+        `cfy cluster join --cluster-host-ip ${MEMBER_IP} --cluster-node-name manager-1 ${LEADER_IP}`,
+      ]);
+      // The removal went through the leader's profile, the join through the member's own.
+      const profiles = rebuilt.commandLines().filter((line) => /^cfy (profiles use|cluster (nodes remove|join))/.test(line));
+      const removal = profiles.indexOf("cfy cluster nodes remove manager-1");
+      expect(profiles.slice(removal - 1, removal + 3)).toEqual([
+        `cfy profiles use ${LEADER_IP} --ssl`, "cfy cluster nodes remove manager-1",
+        `cfy profiles use ${MEMBER_IP} --ssl`, expect.stringMatching(/^cfy cluster join/)]);
+      expect(leader.registryContent().clusters[LEADER_IP].map((node) => node.name)).toEqual(["manager-0", "manager-1"]);
+    } finally {
+      rebuilt.remove();
+    }
   });
 
   it("retries a failed join with backoff and succeeds", async () => {
@@ -134,7 +139,7 @@ describe("cluster_join", () => {
     const result = await member.run("cluster_join");
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`cmom-node-setup cluster_join: cfy cluster join ${LEADER_IP} failed after 3 attempts: ` +
-      "This manager machine is not part of a Cloudify Manager cluster\n");
+      "This manager is not part of a Cloudify Manager cluster\n");
     expect(clusterCommands(member)).toEqual([]);
   });
 

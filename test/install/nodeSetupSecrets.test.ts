@@ -72,7 +72,7 @@ describe("secrets", () => {
       for (const call of cfyCalls) {
         expect(call.env).toMatchObject({
           CLOUDIFY_USERNAME: "admin", CLOUDIFY_PASSWORD: SECRETS.adminPassword, CLOUDIFY_TENANT: "default_tenant",
-          CLOUDIFY_SSL: "true", CLOUDIFY_SSL_CERT: node.path("etc/cmom/certs/ca.pem"),
+          LOCAL_REST_CERT_FILE: node.path("etc/cmom/certs/ca.pem"),
         });
       }
     }

@@ -7,8 +7,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 export const TOOL = path.resolve(__dirname, "../../../components/install/node-setup/cmom-node-setup");
-const FAKE_BIN = path.resolve(__dirname, "bin");
-export const INSTALLER_VERSION = "4.6.0-ga";
+const FAKE_MANAGER = path.resolve(__dirname, "fake_manager.py");
+/** The versions the fakes model (test/install/fakes/fake_manager.py), as the installer package names them. */
+export const VERSIONS = ["4.3-ga", "4.4-ga", "4.5.5-ga", "4.6-ga"] as const;
+export const INSTALLER_VERSION = "4.5.5-ga";
+
+/** A bin directory with the fakes of rpm and cfy_manager and the curl pass-through; `cfy_manager install` adds cfy. */
+export function makeFakeBin(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const name of ["rpm", "cfy_manager", "curl"]) fs.symlinkSync(FAKE_MANAGER, path.join(dir, name));
+  return dir;
+}
 
 /** Secret values of the default node config: none may appear on a command line, in a log or in a bundle. */
 export const SECRETS = {
@@ -63,12 +72,18 @@ export function makeCertificates(): Certificates {
   };
 }
 
-/** The manager's REST status endpoint over TLS, answering only with the right credentials and tenant. */
-export async function startRestServer(cert: string, key: string, password = SECRETS.adminPassword) {
+/** The manager's REST status endpoint over TLS, answering only with the right credentials and tenant. A replica of a
+ * 4.x HA cluster answers every call with 400 not_cluster_master (cloudify-manager rest-service, 4.3 ... 4.6). */
+export async function startRestServer(cert: string, key: string, password = SECRETS.adminPassword, replica = false) {
   const expected = "Basic " + Buffer.from(`admin:${password}`).toString("base64");
   const server = https.createServer({ cert, key }, (req, res) => {
     const ok = req.url === "/api/v3.1/status" && req.headers.authorization === expected &&
       req.headers.tenant === "default_tenant";
+    if (ok && replica) {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ message: "This node is not the cluster master", error_code: "not_cluster_master" }));
+      return;
+    }
     res.writeHead(ok ? 200 : 401, { "content-type": "application/json" });
     res.end(JSON.stringify(ok ? { status: "running", services: [] } : { message: "unauthorized" }));
   });
@@ -86,18 +101,21 @@ export class FakeNode {
   readonly root: string;
   readonly configPath: string;
   readonly stateDir: string;
+  readonly bin: string;
   config: NodeConfig;
 
-  constructor(certs: Certificates, overrides: NodeConfig = {}, readonly registry?: string) {
+  constructor(certs: Certificates, overrides: NodeConfig = {}, readonly registry?: string,
+    version: string = INSTALLER_VERSION) {
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-node-"));
     this.stateDir = path.join(this.root, "fake");
     fs.mkdirSync(this.stateDir);
+    this.bin = makeFakeBin(path.join(this.root, "fakebin"));
     this.registry = registry ?? path.join(this.root, "registry.json");
     const certDir = path.join(this.root, "etc/cmom/certs");
     fs.mkdirSync(certDir, { recursive: true });
     for (const file of fs.readdirSync(certs.dir)) fs.copyFileSync(path.join(certs.dir, file), path.join(certDir, file));
     const installer = path.join(this.root, "opt/cmom/installer/cloudify-manager-install.rpm");
-    this.writeInstaller(installer, INSTALLER_VERSION);
+    this.writeInstaller(installer, version);
     this.configPath = path.join(this.root, "etc/cmom/node.json");
     this.config = {
       nodeName: "manager-0",
@@ -135,6 +153,7 @@ export class FakeNode {
   run(stage: string, args: string[] = [], env: Record<string, string> = {}): Promise<RunResult> {
     const argv = stage === "" ? args : [stage, "--config", `json://${this.configPath}`, ...args];
     return runTool(argv, {
+      FAKE_BIN: this.bin,
       CMOM_ROOT: this.root,
       CMOM_POLL_SECONDS: "0.05",
       FAKE_STATE: this.stateDir,
@@ -193,7 +212,7 @@ export function runTool(argv: string[], env: Record<string, string> = {}): Promi
     // Async on purpose: a test's in-process HTTPS server must keep serving while the tool runs.
     execFile(TOOL, argv, {
       env: {
-        PATH: `${FAKE_BIN}:/usr/bin:/bin:/usr/sbin:/sbin:${process.env.PATH ?? ""}`,
+        PATH: `${env.FAKE_BIN ?? ""}:/usr/bin:/bin:/usr/sbin:/sbin:${process.env.PATH ?? ""}`,
         LANG: "C.UTF-8",
         // CMOM_PYTHON=/path/to/python2.7 npx vitest run test/install runs the suite against the nodes' python 2.
         ...(process.env.CMOM_PYTHON ? { CMOM_PYTHON: process.env.CMOM_PYTHON } : {}),

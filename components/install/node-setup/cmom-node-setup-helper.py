@@ -1,0 +1,483 @@
+#!/usr/bin/env python
+# cmom-node-setup's helper, shipped beside it: node.json validation, config.yaml generation, redaction, parsing of the
+# cfy CLI's output and the served-certificate check. Runs on the nodes' python 2.7 or 3.6+ (checked by vermin in the
+# tests): no f-strings, no newer library calls.
+from __future__ import print_function
+import copy, gzip, hashlib, io, json, os, re, socket, ssl, sys
+
+REDACTED = '***REDACTED***'
+# Keys whose values are secrets, wherever they appear (node.json, additionalConfig, the installer's config.yaml).
+SECRET_KEY = re.compile(r'pass(word|wd|phrase)?$|secret|token|credential|salt|key$', re.I)
+HEX64 = r'[0-9a-fA-F]{64}'
+
+
+def fail(message):
+    sys.stderr.write(message.replace('\n', ' ') + '\n')
+    sys.exit(1)
+
+
+def is_str(value):
+    return isinstance(value, (type(u''), str))
+
+
+def text(value):
+    return value if isinstance(value, type(u'')) else value.decode('utf-8')
+
+
+def parse(content, fmt, what):
+    if fmt == 'yaml':
+        try:
+            import yaml
+        except ImportError:
+            try:  # JSON is YAML: a JSON document needs no YAML parser
+                return json.loads(content)
+            except ValueError:
+                fail('%s: yaml:// needs PyYAML on this node (python-yaml / PyYAML) unless the file is JSON; '
+                     'or pass the same content as json://' % what)
+        try:
+            return yaml.safe_load(content)
+        except yaml.YAMLError as error:
+            fail('%s: invalid YAML: %s' % (what, error))
+    try:
+        return json.loads(content)
+    except ValueError as error:
+        fail('%s: invalid JSON: %s' % (what, error))
+
+
+def load_node_config():
+    path = os.environ['_CMOM_CFG_PATH']
+    try:
+        with io.open(path, encoding='utf-8') as handle:
+            content = handle.read()
+    except (IOError, OSError) as error:
+        fail('cannot read config %s: %s' % (path, error.strerror))
+    return parse(content, os.environ['_CMOM_CFG_FORMAT'], 'config ' + path)
+
+
+class Invalid(Exception):
+    pass
+
+
+def need(cond, key, expectation):
+    if not cond:
+        raise Invalid("key '%s' %s" % (key, expectation))
+
+
+def check_str(obj, key, path, optional=False, absolute=False, pattern=None):
+    value = obj.get(key)
+    if value is None and optional:
+        return
+    need(is_str(value) and value != '', path, 'must be a non-empty string')
+    need('\0' not in value, path, 'must not contain NUL')
+    if absolute:
+        need(value.startswith('/') and '\n' not in value, path, 'must be an absolute path')
+    if pattern:
+        need(re.match('(?:%s)\\Z' % pattern, value) is not None, path, 'must match %s' % pattern)
+
+
+def check_keys(obj, allowed, path):
+    """node.json holds only the keys of its schema (components/install/nodeJsonSchema.ts): a misspelt key fails."""
+    unknown = sorted(key for key in obj if key not in allowed)
+    need(not unknown, (path + '.' if path else '') + str(unknown[0] if unknown else ''), 'is not a node.json key')
+
+
+def validate(cfg):
+    need(isinstance(cfg, dict), '<top>', 'must be an object')
+    check_keys(cfg, ('nodeName', 'privateIp', 'publicIp', 'fqdn', 'adminUsername', 'adminPassword', 'ldap',
+                     'additionalConfig', 'installer', 'certificates', 'files', 'scripts', 'statusTimeoutSeconds',
+                     'cluster'), '')
+    for key in ('nodeName', 'privateIp', 'publicIp', 'adminUsername', 'adminPassword'):
+        check_str(cfg, key, key)
+    check_str(cfg, 'fqdn', 'fqdn', optional=True)
+    ldap = cfg.get('ldap')
+    if ldap is not None:
+        need(isinstance(ldap, dict), 'ldap', 'must be null or an object')
+        check_keys(ldap, ('server', 'username', 'password', 'domain', 'dnExtra', 'isActiveDirectory'), 'ldap')
+        for key in ('server', 'username', 'password', 'domain'):
+            check_str(ldap, key, 'ldap.' + key)
+        check_str(ldap, 'dnExtra', 'ldap.dnExtra', optional=True)
+        need(isinstance(ldap.get('isActiveDirectory'), bool), 'ldap.isActiveDirectory', 'must be true or false')
+    need(isinstance(cfg.get('additionalConfig', {}), dict), 'additionalConfig', 'must be an object')
+    installer = cfg.get('installer')
+    need(isinstance(installer, dict) and (('rpm' in installer) != ('url' in installer)), 'installer',
+         "must be an object with exactly one of 'rpm' or 'url'")
+    if 'rpm' in installer:
+        check_keys(installer, ('rpm',), 'installer')
+        check_str(installer, 'rpm', 'installer.rpm', absolute=True)
+    else:
+        check_keys(installer, ('url', 'sha256'), 'installer')
+        check_str(installer, 'url', 'installer.url', pattern=r'https://[^\s]+')
+        check_str(installer, 'sha256', 'installer.sha256', optional=True, pattern=HEX64)
+    certificates = cfg.get('certificates')
+    need(isinstance(certificates, dict), 'certificates', 'must be an object')
+    check_keys(certificates, ('dir',), 'certificates')
+    check_str(certificates, 'dir', 'certificates.dir', absolute=True)
+    files = cfg.get('files', [])
+    need(isinstance(files, list), 'files', 'must be a list')
+    for index, entry in enumerate(files):
+        need(isinstance(entry, dict), 'files[%d]' % index, 'must be an object')
+        check_keys(entry, ('src', 'dst'), 'files[%d]' % index)
+        check_str(entry, 'src', 'files[%d].src' % index, absolute=True)
+        check_str(entry, 'dst', 'files[%d].dst' % index, absolute=True)
+    scripts = cfg.get('scripts', [])
+    need(isinstance(scripts, list), 'scripts', 'must be a list')
+    for index, script in enumerate(scripts):
+        check_str({'s': script}, 's', 'scripts[%d]' % index, absolute=True)
+    timeout = cfg.get('statusTimeoutSeconds', 900)
+    need(isinstance(timeout, int) and not isinstance(timeout, bool) and timeout > 0, 'statusTimeoutSeconds',
+         'must be a positive integer')
+    cluster = cfg.get('cluster')
+    if cluster is not None:
+        need(isinstance(cluster, dict), 'cluster', 'must be null or an object')
+        check_keys(cluster, ('role', 'leaderIp', 'nodeName'), 'cluster')
+        need(cluster.get('role') in ('leader', 'member'), 'cluster.role', "must be 'leader' or 'member'")
+        check_str(cluster, 'nodeName', 'cluster.nodeName')
+        check_str(cluster, 'leaderIp', 'cluster.leaderIp', optional=cluster.get('role') == 'leader')
+
+
+def values(cfg):
+    """The scalars the stages use, as NUL-separated key/value pairs (bash reads them into an associative array)."""
+    pairs = []
+    for key in ('nodeName', 'privateIp', 'publicIp', 'adminUsername', 'adminPassword'):
+        pairs.append((key, cfg[key]))
+    for section, keys in (('installer', ('rpm', 'url', 'sha256')), ('certificates', ('dir',)),
+                          ('cluster', ('role', 'leaderIp', 'nodeName'))):
+        for key in keys:
+            value = (cfg.get(section) or {}).get(key)
+            if value is not None:
+                pairs.append(('%s.%s' % (section, key), value))
+    pairs.append(('statusTimeoutSeconds', str(cfg.get('statusTimeoutSeconds', 900))))
+    files = cfg.get('files', [])
+    pairs.append(('files.count', str(len(files))))
+    for index, entry in enumerate(files):
+        pairs.append(('files.%d.src' % index, entry['src']))
+        pairs.append(('files.%d.dst' % index, entry['dst']))
+    scripts = cfg.get('scripts', [])
+    pairs.append(('scripts.count', str(len(scripts))))
+    for index, script in enumerate(scripts):
+        pairs.append(('scripts.%d' % index, script))
+    out = getattr(sys.stdout, 'buffer', sys.stdout)
+    for key, value in pairs:
+        out.write(text(key).encode('utf-8') + b'\0' + text(value).encode('utf-8') + b'\0')
+
+
+def deep_merge(base, override):
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            deep_merge(base[key], value)
+        else:
+            base[key] = copy.deepcopy(value)
+    return base
+
+
+def config_yaml(cfg):
+    certs = cfg['certificates']['dir'].rstrip('/')
+    generated = {
+        'manager': {
+            'private_ip': cfg['privateIp'],
+            'public_ip': cfg['publicIp'],
+            'security': {
+                'ssl_enabled': True,
+                'admin_username': cfg['adminUsername'],
+                'admin_password': cfg['adminPassword'],
+            },
+        },
+        'ssl_inputs': {
+            'external_cert_path': certs + '/external.crt',
+            'external_key_path': certs + '/external.key',
+            'internal_cert_path': certs + '/internal.crt',
+            'internal_key_path': certs + '/internal.key',
+            'ca_cert_path': certs + '/ca.pem',
+        },
+    }
+    ldap = cfg.get('ldap')
+    if ldap:
+        generated['restservice'] = {'ldap': {
+            'server': ldap['server'],
+            'username': ldap['username'],
+            'password': ldap['password'],
+            'domain': ldap['domain'],
+            'dn_extra': ldap.get('dnExtra') or '',
+            'is_active_directory': ldap['isActiveDirectory'],
+        }}
+    deep_merge(generated, cfg.get('additionalConfig', {}))
+    # JSON is valid YAML; sorted keys keep the file byte-identical across runs, so reruns change nothing.
+    return json.dumps(generated, indent=2, sort_keys=True) + '\n'
+
+
+def secret_values(obj, found):
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            if SECRET_KEY.search(str(key)) and (is_str(value) or (isinstance(value, (int, float)) and
+                                                                 not isinstance(value, bool))):
+                if text(str(value) if not is_str(value) else value) != '':
+                    found.add(text(str(value) if not is_str(value) else value))
+            else:
+                secret_values(value, found)
+    elif isinstance(obj, list):
+        for value in obj:
+            secret_values(value, found)
+    return found
+
+
+def installed_config():
+    """The manager's config.yaml, parsed, or None (it may be YAML written by the installer and PyYAML may be missing)."""
+    path = os.environ.get('_CMOM_CONFIG_YAML', '')
+    try:
+        with io.open(path, encoding='utf-8') as handle:
+            content = handle.read()
+    except (IOError, OSError):
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        try:
+            import yaml
+            return yaml.safe_load(content)
+        except Exception:
+            return None
+
+
+def all_secrets(cfg):
+    found = secret_values(cfg, set())
+    url = (cfg.get('installer') or {}).get('url') or ''
+    if '@' in url or '?' in url:  # credentials or a signed query in the download URL
+        found.add(text(url))
+    found = secret_values(installed_config(), found)
+    forms = set()
+    for secret in found:
+        forms.update(secret_forms(secret))
+    if is_str(cfg.get('adminUsername')) and is_str(cfg.get('adminPassword')):  # a Basic Authorization header
+        import base64
+        forms.add(text(base64.b64encode(('%s:%s' % (cfg['adminUsername'], cfg['adminPassword'])).encode('utf-8'))))
+    return sorted((form.encode('utf-8') for form in forms if form), key=len, reverse=True)
+
+
+def secret_forms(secret):
+    """The ways a secret shows in output: raw, JSON-escaped, as Python prints it (repr, also inside u'' on python 2),
+    URL-encoded (in a URL or a form) and base64 (in an Authorization header)."""
+    try:
+        from urllib.parse import quote, quote_plus  # novm: python 2 takes the fallback below
+    except ImportError:  # python 2
+        from urllib import quote, quote_plus
+    import base64
+    raw = secret.encode('utf-8')
+    escaped = text(secret.encode('unicode_escape'))  # backslashes, control and non-ASCII characters as repr shows them
+    return set([
+        secret,
+        json.dumps(secret)[1:-1],
+        escaped,
+        escaped.replace("'", "\\'"),  # inside repr's single quotes
+        text(quote(raw, safe='')),
+        text(quote_plus(raw, safe='')),
+        text(base64.b64encode(raw)).rstrip('='),
+    ])
+
+
+def redact_bytes(data, secrets):
+    for secret in secrets:
+        data = data.replace(secret, REDACTED.encode('utf-8'))
+    return data
+
+
+def redact_structure(obj):
+    if isinstance(obj, dict):
+        return dict((key, REDACTED if SECRET_KEY.search(str(key)) and not isinstance(value, (dict, list, bool))
+                     and value is not None else redact_structure(value)) for key, value in obj.items())
+    if isinstance(obj, list):
+        return [redact_structure(value) for value in obj]
+    return obj
+
+
+def stdin_bytes():
+    return getattr(sys.stdin, 'buffer', sys.stdin).read()
+
+
+def stdin_json():
+    try:
+        return json.loads(text(stdin_bytes()))
+    except ValueError:
+        return None
+
+
+def write_stdout(data):
+    out = getattr(sys.stdout, 'buffer', sys.stdout)
+    out.write(data)
+
+
+# Compressed files a byte-wise redaction cannot see into: rotated logs are gzip; anything else is left out of the bundle.
+UNREADABLE_MAGIC = (b'BZh', b'\xfd7zXZ\x00', b'PK\x03\x04', b'\x28\xb5\x2f\xfd')
+
+
+def redact_tree(root, secrets):
+    for directory, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(directory, name)
+            if os.path.islink(path) or not os.path.isfile(path):
+                continue
+            with open(path, 'rb') as handle:
+                data = handle.read()
+            if data[:2] == b'\x1f\x8b':
+                with gzip.GzipFile(fileobj=io.BytesIO(data)) as packed:
+                    cleaned = redact_bytes(packed.read(), secrets)
+                with gzip.open(path, 'wb') as handle:
+                    handle.write(cleaned)
+            elif any(data.startswith(magic) for magic in UNREADABLE_MAGIC):
+                os.remove(path)
+                with open(path + '.left-out', 'w') as handle:
+                    handle.write('compressed file left out: its content could not be redacted\n')
+            else:
+                cleaned = redact_bytes(data, secrets)
+                if cleaned != data:
+                    with open(path, 'wb') as handle:
+                        handle.write(cleaned)
+
+
+def table_rows(output):
+    """The rows of the first table the cfy CLI printed (prettytable, the same on every 4.x CLI: --json exists only from
+    4.5), as dicts keyed by the header; wrapped cells continue on rows whose first cell is empty."""
+    rows, header = [], None
+    for line in text(output).splitlines():
+        line = line.strip()
+        if not (line.startswith('|') and line.endswith('|')):
+            if header is not None and line and not line.startswith('+'):
+                break  # the table ended
+            continue
+        cells = [cell.strip() for cell in line[1:-1].split('|')]
+        if header is None:
+            header = cells
+        elif cells[0] or not rows:
+            rows.append(dict(zip(header, cells)))
+        else:
+            for key, cell in zip(header, cells):
+                if cell:
+                    rows[-1][key] = (rows[-1][key] + ' ' + cell).strip()
+    return rows
+
+
+def services_down(rows):
+    """Names of the services of `cfy status` that are not running; None when the output holds no service table."""
+    if not rows or 'service' not in rows[0]:
+        return None
+    return [row.get('service', '?') for row in rows if row.get('status') != 'running']
+
+
+def find_node(rows, ip, name):
+    for row in rows:
+        if row.get('host_ip') == ip or row.get('name') == name:
+            return row.get('name')
+    return None
+
+
+def merged_config(generated):
+    """node.json's settings merged over the installed config.yaml, which keeps what the first install generated and
+    wrote back (the flask_security keys: cfy_manager configure fails without them)."""
+    installed = installed_config()
+    if not isinstance(installed, dict):
+        fail('cannot read the installed %s (written back by the installer as YAML: this needs PyYAML on the node)'
+             % os.environ.get('_CMOM_CONFIG_YAML'))
+    password = lambda cfg: ((cfg.get('manager') or {}).get('security') or {}).get('admin_password')
+    if password(installed) and password(generated) != password(installed):
+        fail('adminPassword differs from the installed manager\'s: cfy_manager configure applies an admin password '
+             'only with --clean-db, which empties the database; change it on the manager first (cfy users '
+             'set-password), then in node.json')
+    return json.dumps(deep_merge(installed, generated), indent=2, sort_keys=True) + '\n'
+
+
+def first_pem_certificate(path):
+    with io.open(path, encoding='utf-8') as handle:
+        match = re.search(r'-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----', handle.read(), re.S)
+    if not match:
+        fail('%s holds no PEM certificate' % path)
+    return ssl.PEM_cert_to_DER_cert(match.group(0))
+
+
+def served_certificate(host, port, ca_file):
+    sock = socket.create_connection((host, port), timeout=30)
+    try:
+        if hasattr(ssl, 'create_default_context'):
+            context = ssl.create_default_context(cafile=ca_file)
+            # The chain is verified against our CA; the name check is replaced by the stricter exact-certificate pin below.
+            context.check_hostname = False
+            wrapped = context.wrap_socket(sock)
+        else:  # python 2.7 before 2.7.9
+            wrapped = ssl.wrap_socket(sock, ca_certs=ca_file, cert_reqs=ssl.CERT_REQUIRED,
+                                      ssl_version=ssl.PROTOCOL_SSLv23)
+        try:
+            return wrapped.getpeercert(True)
+        finally:
+            wrapped.close()
+    finally:
+        sock.close()
+
+
+def cert_match(host, port, ca_file, cert_file):
+    expected = first_pem_certificate(cert_file)
+    try:
+        served = served_certificate(host, int(port), ca_file)
+    except (socket.error, ssl.SSLError) as error:
+        fail('TLS connection to %s:%s failed: %s' % (host, port, error))
+    if served != expected:
+        fail('the certificate served on %s:%s (sha256 %s) is not %s (sha256 %s)' % (
+            host, port, hashlib.sha256(served).hexdigest()[:16], cert_file, hashlib.sha256(expected).hexdigest()[:16]))
+
+
+def main(argv):
+    command, args = argv[0], argv[1:]
+    if command == 'services-down':
+        down = services_down(table_rows(stdin_bytes()))
+        if down is None:
+            fail('cfy status gave no service list')
+        print(', '.join(down))
+        sys.exit(1 if down else 0)
+    if command == 'cluster-find':
+        name = find_node(table_rows(stdin_bytes()), args[0], args[1])
+        if name is None:
+            sys.exit(1)
+        print(name)
+        return
+    if command == 'json-field':
+        document = stdin_json()
+        if not isinstance(document, dict) or args[0] not in document:
+            fail("no '%s' in the JSON output" % args[0])
+        value = document[args[0]]
+        print(value if is_str(value) else json.dumps(value))
+        return
+    if command == 'table-lookup':  # KEY-COLUMN VALUE COLUMN: that column of the row whose KEY-COLUMN is VALUE
+        for row in table_rows(stdin_bytes()):
+            if row.get(args[0]) == args[1]:
+                print(row.get(args[2], ''))
+        return
+    if command == 'execution-id':
+        match = re.search(r"execution'?s id is\s+([A-Za-z0-9_.-]+)", text(stdin_bytes()))
+        if not match:
+            fail('no execution id in the cfy output')
+        print(match.group(1))
+        return
+    if command == 'cert-match':
+        cert_match(*args)
+        return
+    cfg = load_node_config()
+    if command == 'validate':
+        try:
+            validate(cfg)
+        except Invalid as error:
+            fail('config %s: %s' % (os.environ['_CMOM_CFG_PATH'], error))
+    elif command == 'values':
+        values(cfg)
+    elif command == 'config-yaml':
+        write_stdout(config_yaml(cfg).encode('utf-8'))
+    elif command == 'config-merge':  # stdin: the generated config.yaml
+        write_stdout(merged_config(json.loads(text(stdin_bytes()))).encode('utf-8'))
+    elif command == 'redact':
+        write_stdout(redact_bytes(stdin_bytes(), all_secrets(cfg)))
+    elif command == 'redacted-json':  # stdin document (node.json or config.yaml) with every secret-keyed value masked
+        document = parse(text(stdin_bytes()), args[0], 'stdin')
+        write_stdout(json.dumps(redact_structure(document), indent=2, sort_keys=True).encode('utf-8') + b'\n')
+    elif command == 'redact-tree':
+        redact_tree(args[0], all_secrets(cfg))
+    else:
+        fail('internal: unknown helper command %s' % command)
+
+
+main(sys.argv[1:])
