@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CloudifyClient } from "../../components/cloudify/client";
 import { CloudifyApiError } from "../../components/cloudify/client/errors";
 import type { ManagerStatus } from "../../components/cloudify/client/types";
-import { restoreRequest, waitUntilHealthy } from "../../components/day2/restore-steps";
-import { takeSnapshot } from "../../components/day2/snapshot-create";
-import { downloadSnapshot } from "../../components/day2/snapshot-download";
-import { createSnapshotRestoreProvider } from "../../components/day2/snapshot-restore-provider";
+import { isHealthy } from "../../components/cloudify/day2/manager-health";
+import { restoreRequest, waitUntilHealthy } from "../../components/cloudify/day2/restore-steps";
+import { takeSnapshot } from "../../components/cloudify/day2/snapshot-create";
+import { downloadSnapshot } from "../../components/cloudify/day2/snapshot-download";
+import { createSnapshotRestoreProvider } from "../../components/cloudify/day2/snapshot-restore-provider";
 import { startCloudifyDouble, type CloudifyDouble } from "../doubles/cloudify";
 import { EngineDriver, rebuild } from "../cloudify/engine";
 import { FAST_TUNING } from "../cloudify/fixtures";
@@ -159,7 +160,7 @@ describe("waitUntilHealthy", () => {
     const read = async () => {
       const answer = answers[Math.min(reads++, answers.length - 1)]!;
       if (answer instanceof Error) throw answer;
-      return answer;
+      return { healthy: isHealthy(answer), said: `status ${answer.status}` };
     };
     return { read, reads: () => reads };
   };

@@ -2,7 +2,6 @@ import { writeBlueprintTarGz } from "./archives";
 import { pollUntil } from "./backoff";
 import { tarGzTreeDigest } from "./content-hash";
 import { CloudifyError, isNotFound } from "./errors";
-import { listAll } from "./list";
 import type { ManagerApi } from "./manager";
 import { objectPath } from "./paths";
 import type { CloudifyRest } from "./rest";
@@ -38,14 +37,14 @@ export class BlueprintsApi {
    * asynchronous parse. A repeat answers 409 `conflict_error`.
    */
   async upload(id: string, request: UploadBlueprint): Promise<Blueprint> {
-    const asyncUpload = await this.manager.isAtLeast("5.2");
+    const { asyncBlueprintUpload } = await this.manager.profile();
     const created = await withTempDir("cmom-blueprint", async (dir) => {
       const archive = `${dir}/${id}.tar.gz`;
       await writeBlueprintTarGz(request.folder, archive);
       return this.rest.call<Blueprint>({
         method: "PUT",
         path: objectPath("blueprints", id),
-        query: { visibility: request.visibility, application_file_name: request.mainFileName, async_upload: asyncUpload ? true : undefined },
+        query: { visibility: request.visibility, application_file_name: request.mainFileName, async_upload: asyncBlueprintUpload ? true : undefined },
         uploadFile: archive,
         expect: [201],
       });
@@ -82,10 +81,6 @@ export class BlueprintsApi {
       if (isNotFound(error)) return undefined;
       throw error;
     }
-  }
-
-  list(): Promise<Blueprint[]> {
-    return listAll<Blueprint>(this.rest, "/blueprints");
   }
 
   /** Tree digest of the stored archive (see content-hash.ts), streamed: compares an existing blueprint with a local folder. */

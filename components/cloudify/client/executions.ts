@@ -1,9 +1,11 @@
 import { pollUntil } from "./backoff";
 import { CloudifyError, isNotFound } from "./errors";
 import { listAll } from "./list";
+import type { ManagerApi } from "./manager";
 import { objectPath } from "./paths";
 import type { CloudifyRest } from "./rest";
 import { EXECUTION_END_STATES, type Execution } from "./types";
+import { requireCapability } from "./versions";
 
 export interface StartExecution {
   readonly deploymentId: string;
@@ -36,14 +38,17 @@ function idsOf(executions: readonly Execution[]): Set<string> {
 export class ExecutionsApi {
   constructor(
     private readonly rest: CloudifyRest,
+    private readonly manager: ManagerApi,
     private readonly pollIntervalMs: number,
   ) {}
 
   /**
    * Starts a workflow. POST is not idempotent: after a dropped connection or 5xx the client looks for an execution of
    * this workflow on this deployment that did not exist before, and adopts it instead of starting a second one.
+   * `queue` on a manager that ignores it (it would run at once, or be refused as busy) is refused before anything is sent.
    */
   async start(request: StartExecution): Promise<Execution> {
+    if (request.queue) requireCapability(await this.manager.profile(), "executionQueue", "queued executions (queue: true)");
     const filter = { deploymentId: request.deploymentId, workflowId: request.workflowId, includeSystem: true };
     const before = idsOf(await this.list(filter));
     return this.rest.call<Execution>({

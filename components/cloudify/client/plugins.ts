@@ -60,10 +60,6 @@ export class PluginsApi {
     }
   }
 
-  list(): Promise<Plugin[]> {
-    return listAll<Plugin>(this.rest, "/plugins");
-  }
-
   /** sha256 of the stored wagon (`GET /plugins/{id}/archive`), streamed. */
   wagonSha256(id: string): Promise<string> {
     return this.rest.download({ method: "GET", path: objectPath("plugins", id, "archive"), expect: [200] }, (body: Readable) => sha256OfStream(body));

@@ -1,14 +1,13 @@
-import { pollUntil } from "./backoff";
 import { toFile } from "./download-file";
 import { isNotFound } from "./errors";
 import type { ExecutionsApi } from "./executions";
-import { listAll } from "./list";
-import type { ManagerApi } from "./manager";
 import { objectPath } from "./paths";
 import type { CloudifyRest } from "./rest";
 import type { Execution, Snapshot } from "./types";
 
 export interface CreateSnapshot {
+  /** Read by 4.x managers only. */
+  readonly includeMetrics?: boolean;
   readonly includeCredentials?: boolean;
   readonly includeLogs?: boolean;
   readonly includeEvents?: boolean;
@@ -31,7 +30,6 @@ export class SnapshotsApi {
   constructor(
     private readonly rest: CloudifyRest,
     private readonly executions: ExecutionsApi,
-    private readonly manager: ManagerApi,
   ) {}
 
   /**
@@ -43,6 +41,7 @@ export class SnapshotsApi {
       method: "PUT",
       path: objectPath("snapshots", id),
       json: {
+        include_metrics: request.includeMetrics ?? false,
         include_credentials: request.includeCredentials ?? true,
         include_logs: request.includeLogs ?? true,
         include_events: request.includeEvents ?? true,
@@ -65,10 +64,6 @@ export class SnapshotsApi {
       if (isNotFound(error)) return undefined;
       throw error;
     }
-  }
-
-  list(): Promise<Snapshot[]> {
-    return listAll<Snapshot>(this.rest, "/snapshots");
   }
 
   /** Streams the archive to `file` (complete or not at all); returns its size. A failed snapshot → 400 `snapshot_action_error`. */
@@ -122,22 +117,6 @@ export class SnapshotsApi {
   async restoreRunning(): Promise<boolean> {
     const answer = await this.rest.call<{ status: string }>({ method: "GET", path: "/snapshot-status", expect: [200] });
     return answer.status === "running";
-  }
-
-  /**
-   * Waits for a restore execution to succeed. While it runs the manager answers most endpoints 503
-   * `in_snapshot_restore_error`, so 5.0.5+ managers are watched through `/snapshot-status` first.
-   */
-  async waitForRestore(executionId: string, timeoutMs: number, pollIntervalMs: number): Promise<Execution> {
-    const deadline = Date.now() + timeoutMs;
-    if (await this.manager.isAtLeast("5.0.5")) {
-      await pollUntil(async () => ((await this.restoreRunning()) ? undefined : true), {
-        intervalMs: pollIntervalMs,
-        timeoutMs,
-        describe: () => `snapshot restore ${executionId} to stop running`,
-      });
-    }
-    return this.executions.waitForSuccess(executionId, Math.max(0, deadline - Date.now()));
   }
 
   async delete(id: string): Promise<boolean> {

@@ -15,7 +15,9 @@ export interface RecordedRequest {
   readonly contentType: string | undefined;
 }
 
-type ReplyMode = "normal" | "drop-after-processing" | { readonly midDownloadBytes?: number };
+type ReplyMode = "normal" | "drop-after-processing" | "bad-gateway-after-processing" | { readonly midDownloadBytes?: number };
+
+const BAD_GATEWAY_PAGE = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
 
 const API_PREFIX = "/api/v3.1";
 
@@ -136,8 +138,7 @@ export class RequestPipeline {
       case "status": {
         await drain(req);
         if (fault.status === 502 && fault.errorCode === undefined) {
-          const html = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
-          res.writeHead(502, { "Content-Type": "text/html", "Content-Length": Buffer.byteLength(html) }).end(html);
+          res.writeHead(502, { "Content-Type": "text/html", "Content-Length": Buffer.byteLength(BAD_GATEWAY_PAGE) }).end(BAD_GATEWAY_PAGE);
           return "handled";
         }
         const errorCode = fault.errorCode ?? (fault.status === 503 ? "maintenance_mode_active" : "internal_server_error");
@@ -169,7 +170,8 @@ export class RequestPipeline {
         return "handled";
       }
       case "drop-after-processing":
-        return "drop-after-processing";
+      case "bad-gateway-after-processing":
+        return fault.kind;
       case "drop-mid-download":
         return { midDownloadBytes: fault.afterBytes };
     }
@@ -178,6 +180,10 @@ export class RequestPipeline {
   private async send(req: IncomingMessage, res: ServerResponse, reply: Reply, mode: ReplyMode): Promise<void> {
     if (mode === "drop-after-processing") {
       req.socket.destroy();
+      return;
+    }
+    if (mode === "bad-gateway-after-processing") {
+      res.writeHead(502, { "Content-Type": "text/html", "Content-Length": Buffer.byteLength(BAD_GATEWAY_PAGE) }).end(BAD_GATEWAY_PAGE);
       return;
     }
     const midDownload = typeof mode === "object" ? mode : undefined;

@@ -226,6 +226,8 @@ export class DoubleState {
   restoring = false;
   /** Display names of services `GET /status` reports as down (4.x instance state `failed`; 5.0.5+ `Inactive`, overall `Fail`). */
   readonly inactiveServices = new Set<string>();
+  /** The database runs on another host (an external PostgreSQL): 4.x/5.0 `GET /status` shows it `remote`. */
+  remoteDatabase = false;
 }
 
 /** Drops internal fields (file paths, flags) from a record before it is sent. */

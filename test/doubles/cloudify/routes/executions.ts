@@ -34,7 +34,8 @@ export function executionRoutes(d: DoubleContext): Route[] {
         const deployment = d.state.deployments.get(ctx.tenant, deploymentId);
         if (!deployment) throw fail.notFound("Deployment", deploymentId);
         const force = parseBoolean(body.force, "force", false);
-        const queue = parseBoolean(body.queue, "queue", false);
+        // resources_v1/executions.py @4.3/4.4 read no `queue`: a busy deployment refuses the execution anyway.
+        const queue = d.features.executionQueue && parseBoolean(body.queue, "queue", false);
         const dryRun = parseBoolean(body.dry_run, "dry_run", false);
         const allowCustom = parseBoolean(body.allow_custom_parameters, "allow_custom_parameters", false);
         const parameters = (body.parameters ?? {}) as Record<string, unknown>;

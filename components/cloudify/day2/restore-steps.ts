@@ -1,11 +1,11 @@
-import { CloudifyClient } from "../cloudify/client";
-import { pollUntil } from "../cloudify/client/backoff";
-import type { ClientTuning, CloudifyConnection } from "../cloudify/client/connection";
-import { CloudifyApiError, CloudifyConnectionError, CloudifyUnavailableError, isApiError } from "../cloudify/client/errors";
-import { ExecutionFailedError } from "../cloudify/client/executions";
-import type { RestoreSnapshot } from "../cloudify/client/snapshots";
-import { EXECUTION_END_STATES, type Execution, type ManagerStatus, type Snapshot } from "../cloudify/client/types";
-import { isHealthy } from "./manager-health";
+import { CloudifyClient } from "../client";
+import { pollUntil } from "../client/backoff";
+import type { ClientTuning, CloudifyConnection } from "../client/connection";
+import { CloudifyApiError, CloudifyConnectionError, CloudifyUnavailableError, isApiError } from "../client/errors";
+import { ExecutionFailedError } from "../client/executions";
+import type { RestoreSnapshot } from "../client/snapshots";
+import { EXECUTION_END_STATES, type Execution, type Snapshot } from "../client/types";
+import type { probeHealth } from "./manager-health";
 
 /** `cmom:restore.params`: the reference's `restore_params` flags. */
 export interface RestoreParams {
@@ -86,7 +86,7 @@ async function followRestore(client: CloudifyClient, executionId: string, timeou
       return undefined;
     }
   };
-  if (await client.manager.isAtLeast("5.0.5")) {
+  if ((await client.manager.profile()).snapshotStatus) {
     await pollUntil(tolerant(async () => ((await client.snapshots.restoreRunning()) ? undefined : true)), {
       intervalMs,
       timeoutMs,
@@ -104,9 +104,9 @@ async function followRestore(client: CloudifyClient, executionId: string, timeou
   return ended;
 }
 
-/** Waits until `readStatus` answers healthy `inARow` times in a row; an unhealthy answer or an outage starts the count again. */
+/** Waits until `probe` answers healthy `inARow` times in a row; an unhealthy answer or an outage starts the count again. */
 export async function waitUntilHealthy(
-  readStatus: () => Promise<ManagerStatus>,
+  probe: () => ReturnType<typeof probeHealth>,
   options: { readonly inARow: number; readonly intervalMs: number; readonly timeoutMs: number },
 ): Promise<void> {
   let streak = 0;
@@ -114,9 +114,9 @@ export async function waitUntilHealthy(
   await pollUntil(
     async () => {
       try {
-        const status = await readStatus();
-        streak = isHealthy(status) ? streak + 1 : 0;
-        last = `status ${status.status}`;
+        const answer = await probe();
+        streak = answer.healthy ? streak + 1 : 0;
+        last = answer.said;
       } catch (error) {
         if (!isTransient(error)) throw error;
         streak = 0;
@@ -156,8 +156,10 @@ export async function installNewAgents(connection: CloudifyConnection, tuning: C
     for (const deployment of (await client.deployments.list()).filter((d) => d.tenant_name === tenant)) {
       const earlier = (await client.executions.list({ deploymentId: deployment.id, workflowId: INSTALL_NEW_AGENTS }))
         .find((e) => e.status === "terminated" && e.created_at >= since);
-      // queue: the restore may have left deployment workflows running; the manager starts this one after them.
-      const execution = earlier ?? (await client.executions.start({ deploymentId: deployment.id, workflowId: INSTALL_NEW_AGENTS, allowCustomParameters: true, queue: true }));
+      // queue (where the manager honours it): the restore may have left deployment workflows running; the manager starts
+      // this one after them.
+      const queue = (await client.manager.profile()).executionQueue;
+      const execution = earlier ?? (await client.executions.start({ deploymentId: deployment.id, workflowId: INSTALL_NEW_AGENTS, allowCustomParameters: true, queue }));
       const ended = earlier ?? (await client.executions.waitForSuccess(execution.id, Math.max(0, deadline - Date.now())));
       runs.push({ tenant, deploymentId: deployment.id, executionId: ended.id });
     }

@@ -1,12 +1,13 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { CloudifyClient } from "../cloudify/client";
-import { DEFAULT_TUNING, type ClientTuning, type CloudifyConnection } from "../cloudify/client/connection";
-import { sha256OfFile } from "../cloudify/client/content-hash";
-import { isApiError } from "../cloudify/client/errors";
-import { booleanFailures, positiveNumberFailures, type CheckFailure } from "../cloudify/providers/check-rules";
-import { connectionFailures, plainConnection, recordOnlyUpdate } from "../cloudify/providers/connection-props";
-import { diffInputs, type DiffRules } from "../cloudify/providers/diff-inputs";
-import { containsUnknown } from "../cloudify/providers/unknown";
+import { CloudifyClient } from "../client";
+import { DEFAULT_TUNING, type ClientTuning, type CloudifyConnection } from "../client/connection";
+import { sha256OfFile } from "../client/content-hash";
+import { isApiError } from "../client/errors";
+import { booleanFailures, positiveNumberFailures, type CheckFailure } from "../providers/check-rules";
+import { connectionFailures, plainConnection, recordOnlyUpdate } from "../providers/connection-props";
+import { diffInputs, type DiffRules } from "../providers/diff-inputs";
+import { containsUnknown } from "../providers/unknown";
+import { probeHealth } from "./manager-health";
 import { installNewAgents, restoreOnce, restoreRequest, uploadOnce, waitUntilHealthy, type AgentsRun, type RestoreParams } from "./restore-steps";
 import { restoreSnapshotId } from "./snapshot-ids";
 
@@ -110,7 +111,7 @@ export function createSnapshotRestoreProvider(tuning: Partial<ClientTuning> = {}
       const execution = await restoreOnce(client, snapshotId, restoreRequest(inputs.params, inputs.timeout), left());
       let agents: AgentsRun[] = [];
       try {
-        await waitUntilHealthy(() => client.manager.status(), { inARow: HEALTHY_IN_A_ROW, intervalMs: fullTuning.pollIntervalMs, timeoutMs: left() });
+        await waitUntilHealthy(() => probeHealth(client), { inARow: HEALTHY_IN_A_ROW, intervalMs: fullTuning.pollIntervalMs, timeoutMs: left() });
         if (inputs.transferAgents) agents = await installNewAgents(inputs.connection, fullTuning, execution.created_at, left());
       } catch (error) {
         if (!isApiError(error, 401)) throw error;

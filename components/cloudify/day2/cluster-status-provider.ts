@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClientTuning, CloudifyConnection } from "../cloudify/client/connection";
-import { connectionFailures, plainConnection } from "../cloudify/providers/connection-props";
-import type { ClusterIps } from "../outputs/clusterIps";
+import type { ClientTuning, CloudifyConnection } from "../client/connection";
+import { connectionFailures, plainConnection } from "../providers/connection-props";
+import type { ClusterIps } from "../../outputs/clusterIps";
 import { clusterIpsFrom, observeCluster, type ClusterStatusValue } from "./cluster-status-read";
 
 export interface ClusterStatusInputs {
