@@ -3,7 +3,8 @@ import { CloudifyClient, UnsupportedVersionError } from "../../components/cloudi
 import { profileOf } from "../../components/cloudify/client/versions";
 import { createDeploymentProvider, createExecutionProvider, createSecretProvider } from "../../components/cloudify/providers";
 import { observeCluster } from "../../components/cloudify/day2/cluster-status-read";
-import { probeHealth } from "../../components/cloudify/day2/manager-health";
+import { isHealthy, probeHealth } from "../../components/cloudify/day2/manager-health";
+import type { ManagerStatus } from "../../components/cloudify/client/types";
 import { startCloudifyDouble, type CloudifyDouble } from "../doubles/cloudify";
 import type { DoubleOptions } from "../doubles/cloudify/options";
 import { EngineDriver, rebuild } from "./engine";
@@ -155,6 +156,22 @@ describe("cluster members and health per version", () => {
     d.state.inactiveServices.add("RabbitMQ");
     expect((await probeHealth(client)).healthy).toBe(false);
     expect(new Set(d.requests.filter((r) => r.path !== "/version").map((r) => r.path))).toEqual(new Set([path]));
+  });
+});
+
+describe("4.x health as cfy status judges it", () => {
+  it("4.3: a remote database (PostgreSQL `remote`) is healthy; a failed service is not", async () => {
+    const d = await double({ version: "4.3" });
+    d.state.remoteDatabase = true;
+    const client = new CloudifyClient(d.connection(), FAST_TUNING);
+    expect(await probeHealth(client)).toEqual({ healthy: true, said: "/status running" });
+    d.state.inactiveServices.add("Webserver");
+    expect((await probeHealth(client)).healthy).toBe(false);
+  });
+
+  it("a manager that cannot read its services (`services: [\"undefined\"]`) is not called down", () => {
+    expect(isHealthy({ status: "running", services: ["undefined"] } as unknown as ManagerStatus)).toBe(true);
+    expect(isHealthy({ status: "running", services: [{ display_name: "Webserver", instances: [] }] })).toBe(true);
   });
 });
 
