@@ -87,6 +87,19 @@ describe("Secret", () => {
     expect((await engine.plan(state, { ...current, value: UNKNOWN })).diff).toEqual({ changes: true, replaces: [] });
   });
 
+  it("a narrower visibility is a replace in the plan (the manager refuses to narrow one in place), and the new secret has it", async () => {
+    const engine = await driver(createSecretProvider(FAST_TUNING));
+    const wide = { connection: d.connection(), key: "narrowed", value: "v", visibility: "global" };
+    const state = await engine.create(wide);
+    const narrow = await engine.plan(state, { ...wide, visibility: "private" });
+    expect(narrow.diff).toEqual({ changes: true, replaces: ["visibility"], deleteBeforeReplace: true });
+    // What the engine then does for a delete-before-replace.
+    await engine.delete(state);
+    await engine.create(narrow.inputs);
+    expect(d.state.secrets.get("default_tenant", "narrowed")).toMatchObject({ visibility: "private", value: "v" });
+    expect(d.requests.filter((r) => r.path.startsWith("/secrets/narrowed")).map((r) => r.method)).toEqual(["PUT", "DELETE", "PUT"]);
+  });
+
   it("read shows drift made on the manager, and a deleted secret as gone", async () => {
     const engine = await driver(createSecretProvider(FAST_TUNING));
     const state = await engine.create({ connection: d.connection(), key: "drifting", value: "declared" });

@@ -58,9 +58,12 @@ describe("cloudify:SnapshotRestore", () => {
     const id = `restore_${sha.slice(0, 16)}`;
     expect(state.id).toBe(id);
     expect(state.inputs.sha256).toBe(sha);
-    expect(d.state.snapshots.get(id)).toMatchObject({ status: "uploaded" });
+    expect(d.requests.filter((r) => r.method === "PUT" && r.path === `/snapshots/${id}/archive`)).toHaveLength(1);
     expect(restoreExecutions(d)).toHaveLength(1);
-    expect(restoreExecutions(d)[0]).toMatchObject({ status: "terminated", parameters: { snapshot_id: id } });
+    expect(restoreExecutions(d)[0]).toMatchObject({ status: "terminated" });
+    // The restore emptied the snapshots table; the finished restore is recorded where only another restore erases it.
+    expect(d.state.snapshots.size).toBe(0);
+    expect(d.state.secrets.get("default_tenant", `cmom_restored_${id}`)).toMatchObject({ value: restoreExecutions(d)[0]!.id, visibility: "private" });
     // The restored manager holds the old cluster's deployments…
     expect(d.state.deployments.all().map((x) => `${x.tenant_name}/${x.id}`).sort()).toEqual(["default_tenant/web", "dev/shared", "ops/cache", "ops/db"]);
     // …and each got new agents exactly once, in its own tenant (the global one too, only in its tenant).
@@ -72,6 +75,18 @@ describe("cloudify:SnapshotRestore", () => {
     const restorePolls = d.requests.map((r, i) => (i < firstAgents && r.path === `/executions/${restoreExecutions(d)[0]!.id}` ? i : -1));
     const lastRestorePoll = Math.max(...restorePolls);
     expect(d.requests.slice(lastRestorePoll, firstAgents).filter((r) => r.path === "/status").length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("a rerun after the restore finished but its follow-up failed does not restore a second time (the restore erased its own traces)", async () => {
+    const d = await double({ version: "4.6" });
+    d.scriptWorkflow("install_new_agents", { error: "agent installation failed" });
+    await expect(engine.create(inputs(d))).rejects.toThrow(/agent installation failed/);
+    // What the restore left: no execution or snapshot naming the snapshot it restored.
+    expect(d.state.executions.all().filter((e) => e.parameters.snapshot_id !== undefined)).toEqual([]);
+    const state = await engine.create(inputs(d));
+    expect(d.requests.filter((r) => r.method === "POST" && /^\/snapshots\/[^/]+\/restore$/.test(r.path))).toHaveLength(1);
+    expect(d.requests.filter((r) => r.method === "PUT" && /^\/snapshots\/[^/]+\/archive$/.test(r.path))).toHaveLength(1);
+    expect((state.outs.restored as { agents: unknown[] }).agents).toHaveLength(4);
   });
 
   it("rides out the 503s and dropped connections of a manager that restores and restarts", async () => {
@@ -92,7 +107,10 @@ describe("cloudify:SnapshotRestore", () => {
       recreateDeploymentsEnvs: true, force: false, restoreCertificates: false, noReboot: false, timeout: 300,
     });
     const d = await double({ version: "4.6" });
-    await engine.create(inputs(d, { transferAgents: false, params: { withoutDeploymentEnvs: true, force: true, restoreCertificates: true, noReboot: true }, timeout: 900 }));
+    // Failed, so that the restore does not empty the executions table (and the parameters stay readable).
+    d.scriptWorkflow("restore_snapshot", { error: "stop here" });
+    const params = { withoutDeploymentEnvs: true, force: true, restoreCertificates: true, noReboot: true };
+    await expect(engine.create(inputs(d, { transferAgents: false, params, timeout: 900 }))).rejects.toThrow(/stop here/);
     expect(restoreExecutions(d)[0]!.parameters).toMatchObject({ recreate_deployments_envs: false, force: true, restore_certificates: true, no_reboot: true, timeout: 900 });
   });
 

@@ -3,6 +3,7 @@ import { assertConnection, DEFAULT_TUNING, type ClientTuning, type CloudifyConne
 import { DeploymentsApi } from "./deployments";
 import { ExecutionsApi } from "./executions";
 import { ManagerApi } from "./manager";
+import { NodeInstancesApi } from "./node-instances";
 import { PluginsApi } from "./plugins";
 import { CloudifyRest } from "./rest";
 import { SecretsApi } from "./secrets";
@@ -24,6 +25,7 @@ export class CloudifyClient {
   readonly blueprints: BlueprintsApi;
   readonly deployments: DeploymentsApi;
   readonly executions: ExecutionsApi;
+  readonly nodeInstances: NodeInstancesApi;
   readonly snapshots: SnapshotsApi;
 
   constructor(connection: CloudifyConnection, tuning: Partial<ClientTuning> = {}) {
@@ -37,6 +39,7 @@ export class CloudifyClient {
     this.blueprints = new BlueprintsApi(this.rest, this.manager, fullTuning.pollIntervalMs);
     this.deployments = new DeploymentsApi(this.rest, this.manager, fullTuning.pollIntervalMs);
     this.executions = new ExecutionsApi(this.rest, this.manager, fullTuning.pollIntervalMs);
+    this.nodeInstances = new NodeInstancesApi(this.rest);
     this.snapshots = new SnapshotsApi(this.rest, this.executions);
   }
 }

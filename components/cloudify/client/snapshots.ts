@@ -91,11 +91,11 @@ export class SnapshotsApi {
 
   /**
    * Starts `restore_snapshot` (200). POST is not idempotent: after an ambiguous failure, a restore execution that did
-   * not exist before is adopted instead of starting another.
+   * not exist before is adopted instead of starting another. It is not told by its snapshot id: a finished restore puts
+   * its own execution back without parameters (and the snapshot row is gone), so any new restore execution is this one.
    */
   async restore(id: string, request: RestoreSnapshot): Promise<Execution> {
-    const restores = async (): Promise<Execution[]> =>
-      (await this.executions.list({ workflowId: "restore_snapshot", includeSystem: true })).filter((e) => e.parameters?.snapshot_id === id);
+    const restores = (): Promise<Execution[]> => this.executions.list({ workflowId: "restore_snapshot", includeSystem: true });
     const before = new Set((await restores()).map((e) => e.id));
     return this.rest.call<Execution>({
       method: "POST",

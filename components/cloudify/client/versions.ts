@@ -39,6 +39,11 @@ export interface ManagerProfile {
   readonly asyncBlueprintUpload: boolean;
   /** Plugins accept a `title`. */
   readonly pluginTitle: boolean;
+  /**
+   * Which deployments `cfy agents install` (no deployment named) leaves out, as not installed: "any-unstarted" (every
+   * node instance must be started) or "unstarted-host" (only Compute instances, whose host is themselves, must be).
+   */
+  readonly agentsSkip: "any-unstarted" | "unstarted-host";
 }
 
 type Capabilities = Omit<ManagerProfile, "version">;
@@ -62,6 +67,8 @@ const FIRST: Capabilities = {
   snapshotStatus: false,
   asyncBlueprintUpload: false,
   pluginTitle: false,
+  // cloudify-cli commands/agents.py @4.3 … 4.5: _is_deployment_installed wants every node instance started.
+  agentsSkip: "any-unstarted",
 };
 
 const CHANGES: readonly (readonly [since: string, change: Partial<Capabilities>])[] = [
@@ -72,6 +79,8 @@ const CHANGES: readonly (readonly [since: string, change: Partial<Capabilities>]
   ["4.5", { executionQueue: true }],
   // resources_v3_1/deployments.py @4.5.5: put accepts every visibility.
   ["4.5.5", { globalDeployments: true }],
+  // cloudify-cli commands/agents.py @4.6: only deployments with a Compute instance not started are skipped.
+  ["4.6", { agentsSkip: "unstarted-host" }],
   // endpoint_mapper.py @5.0: /cluster is gone, /managers lists the members.
   ["5.0", { clusterMembers: "managers" }],
   // endpoint_mapper.py @5.0.5: /cluster-status and /snapshot-status appear; status.py answers a map of services.

@@ -140,7 +140,7 @@ export function snapshotRoutes(d: DoubleContext): Route[] {
             visibility: "private",
           },
           {
-            onSuccess: () => restoreSnapshot(d.state, archive, join(d.dir, `restored-${++restoreCounter}`)),
+            onSuccess: () => restoreSnapshot(d.state, archive, join(d.dir, `restored-${++restoreCounter}`), execution),
             onEnd: () => (d.state.restoring = false),
           },
         );
