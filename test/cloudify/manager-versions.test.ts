@@ -120,6 +120,17 @@ describe("queued executions before 4.5", () => {
   });
 });
 
+describe("restore fields per version", () => {
+  it("7.0 no longer reads recreate_deployments_envs: a restore without deployment environments is refused before it is sent", async () => {
+    const d = await double({ version: "7.0" });
+    const client = new CloudifyClient(d.connection(), FAST_TUNING);
+    await expect(client.snapshots.restore("any", { recreateDeploymentsEnvs: false, force: true })).rejects.toThrow(
+      /Cloudify Manager 7\.0 does not support a restore without deployment environments \(only before 6\.0\); nothing was sent/,
+    );
+    expect(changes(d)).toEqual([]);
+  });
+});
+
 describe("cluster members and health per version", () => {
   it("4.3: /cluster/nodes answers without pagination metadata and is read in one request", async () => {
     const d = await double({ version: "4.3", nodes: 2 });

@@ -40,7 +40,7 @@ export class CloudifyClient {
     this.deployments = new DeploymentsApi(this.rest, this.manager, fullTuning.pollIntervalMs);
     this.executions = new ExecutionsApi(this.rest, this.manager, fullTuning.pollIntervalMs);
     this.nodeInstances = new NodeInstancesApi(this.rest);
-    this.snapshots = new SnapshotsApi(this.rest, this.executions);
+    this.snapshots = new SnapshotsApi(this.rest, this.executions, this.manager);
   }
 }
 

@@ -1,9 +1,11 @@
 import { toFile } from "./download-file";
 import { isNotFound } from "./errors";
 import type { ExecutionsApi } from "./executions";
+import type { ManagerApi } from "./manager";
 import { objectPath } from "./paths";
 import type { CloudifyRest } from "./rest";
 import type { Execution, Snapshot } from "./types";
+import { requireCapability } from "./versions";
 
 export interface CreateSnapshot {
   /** Read by 4.x managers only. */
@@ -30,22 +32,26 @@ export class SnapshotsApi {
   constructor(
     private readonly rest: CloudifyRest,
     private readonly executions: ExecutionsApi,
+    private readonly manager: ManagerApi,
   ) {}
 
   /**
    * Starts `create_snapshot`; returns its execution (201). An existing id answers 409. After a dropped connection or
-   * 5xx, a snapshot row that appeared meanwhile is taken as this request's and its execution is returned.
+   * 5xx, a snapshot row that appeared meanwhile is taken as this request's and its execution is returned. Where the
+   * manager offers two archive formats (7.0+), the legacy one is asked for: it is the one every supported version restores.
    */
-  create(id: string, request: CreateSnapshot = {}): Promise<Execution> {
+  async create(id: string, request: CreateSnapshot = {}): Promise<Execution> {
+    const profile = await this.manager.profile();
     return this.rest.call<Execution>({
       method: "PUT",
       path: objectPath("snapshots", id),
       json: {
-        include_metrics: request.includeMetrics ?? false,
+        ...(profile.snapshotMetrics ? { include_metrics: request.includeMetrics ?? false } : {}),
         include_credentials: request.includeCredentials ?? true,
         include_logs: request.includeLogs ?? true,
         include_events: request.includeEvents ?? true,
         queue: request.queue ?? false,
+        ...(profile.snapshotFormatChoice ? { legacy: true } : {}),
       },
       expect: [201],
       idempotent: false,
@@ -95,13 +101,15 @@ export class SnapshotsApi {
    * its own execution back without parameters (and the snapshot row is gone), so any new restore execution is this one.
    */
   async restore(id: string, request: RestoreSnapshot): Promise<Execution> {
+    const profile = await this.manager.profile();
+    if (!request.recreateDeploymentsEnvs) requireCapability(profile, "restoreDeploymentEnvsChoice", "a restore without deployment environments");
     const restores = (): Promise<Execution[]> => this.executions.list({ workflowId: "restore_snapshot", includeSystem: true });
     const before = new Set((await restores()).map((e) => e.id));
     return this.rest.call<Execution>({
       method: "POST",
       path: objectPath("snapshots", id, "restore"),
       json: {
-        recreate_deployments_envs: request.recreateDeploymentsEnvs,
+        ...(profile.restoreDeploymentEnvsChoice ? { recreate_deployments_envs: request.recreateDeploymentsEnvs } : {}),
         force: request.force,
         restore_certificates: request.restoreCertificates ?? false,
         no_reboot: request.noReboot ?? false,

@@ -39,6 +39,12 @@ export interface ManagerProfile {
   readonly asyncBlueprintUpload: boolean;
   /** Plugins accept a `title`. */
   readonly pluginTitle: boolean;
+  /** `PUT /snapshots/{id}` reads `include_metrics`. */
+  readonly snapshotMetrics: boolean;
+  /** `PUT /snapshots/{id}` takes `legacy`: true keeps the archive format every supported manager restores. */
+  readonly snapshotFormatChoice: boolean;
+  /** `POST /snapshots/{id}/restore` requires `recreate_deployments_envs` (and honours false); later releases do not read it. */
+  readonly restoreDeploymentEnvsChoice: boolean;
   /**
    * Which deployments `cfy agents install` (no deployment named) leaves out, as not installed: "any-unstarted" (every
    * node instance must be started) or "unstarted-host" (only Compute instances, whose host is themselves, must be).
@@ -67,6 +73,11 @@ const FIRST: Capabilities = {
   snapshotStatus: false,
   asyncBlueprintUpload: false,
   pluginTitle: false,
+  // resources_v2/snapshots.py @4.3 … 5.0.0 read include_metrics.
+  snapshotMetrics: true,
+  snapshotFormatChoice: false,
+  // resources_v2/snapshots.py @4.3 … 5.2.0: restore requires recreate_deployments_envs (4.5.0 also ignore_plugin_failure).
+  restoreDeploymentEnvsChoice: true,
   // cloudify-cli commands/agents.py @4.3 … 4.5: _is_deployment_installed wants every node instance started.
   agentsSkip: "any-unstarted",
 };
@@ -84,15 +95,18 @@ const CHANGES: readonly (readonly [since: string, change: Partial<Capabilities>]
   // endpoint_mapper.py @5.0: /cluster is gone, /managers lists the members.
   ["5.0", { clusterMembers: "managers" }],
   // endpoint_mapper.py @5.0.5: /cluster-status and /snapshot-status appear; status.py answers a map of services.
-  ["5.0.5", { clusterMembers: "cluster-status", statusShape: "services-map", snapshotStatus: true }],
+  // resources_v2/snapshots.py @5.0.5: include_metrics is no longer read.
+  ["5.0.5", { clusterMembers: "cluster-status", statusShape: "services-map", snapshotStatus: true, snapshotMetrics: false }],
   // upload_manager.py @5.1.0: plugin uploads read a `title` argument.
   ["5.1", { pluginTitle: true }],
   // resources_v3_1/blueprints.py @5.2.0: put takes `async_upload`, an upload_blueprint execution parses.
   ["5.2", { asyncBlueprintUpload: true }],
   // resources_v3_1/deployments.py @6.0.0: put takes `async_create` (without it, rest_utils.wait_for_execution holds the
   // request); resources_v3_1/status.py @6.0.0 adds class OK at /ok.
-  ["6.0", { asyncDeploymentCreate: true, healthPath: "/ok" }],
-  ["7.0", {}],
+  // resources_v2/snapshots.py @6.0.0: restore requires `force` and no longer reads recreate_deployments_envs.
+  ["6.0", { asyncDeploymentCreate: true, healthPath: "/ok", restoreDeploymentEnvsChoice: false }],
+  // resources_v2/snapshots.py @7.0.0: put takes `legacy` (the format of earlier releases; false makes the new one).
+  ["7.0", { snapshotFormatChoice: true }],
 ];
 
 /** Numeric comparison of dotted versions ("5.0.5" < "5.1"); missing parts count as 0, suffixes are ignored. */
@@ -134,15 +148,17 @@ export function profileOf(version: string): ManagerProfile {
 
 type Flag = { [K in keyof Capabilities]: Capabilities[K] extends boolean ? K : never }[keyof Capabilities];
 
-/** The first release with `flag` set, from the table. */
-function firstWith(flag: Flag): string {
-  return CHANGES.find(([, change]) => change[flag] === true)?.[0] ?? "no supported release";
+/** Which releases have `flag`, from the table: "it needs 4.5 or later", or "only before 6.0" for one that went away. */
+function whereSupported(flag: Flag): string {
+  const since = FIRST[flag] ? SUPPORTED_VERSIONS.oldest : CHANGES.find(([, change]) => change[flag] === true)?.[0];
+  const until = CHANGES.find(([at, change]) => change[flag] === false && since !== undefined && compareVersions(at, since) > 0)?.[0];
+  return until !== undefined ? `only before ${until}` : `it needs ${since ?? "a later release"} or later`;
 }
 
 /** A request this manager's version does not honour: refused before anything was sent. */
 export class NotOnThisVersionError extends CloudifyError {
   constructor(profile: ManagerProfile, what: string, flag: Flag) {
-    super(`Cloudify Manager ${profile.version} does not support ${what} (it needs ${firstWith(flag)} or later); nothing was sent`, "NotOnThisVersionError");
+    super(`Cloudify Manager ${profile.version} does not support ${what} (${whereSupported(flag)}); nothing was sent`, "NotOnThisVersionError");
   }
 }
 

@@ -62,6 +62,11 @@ export interface Features {
    */
   readonly deploymentCreateWaits: boolean;
   readonly deploymentCreateWaitMs: number;
+  /**
+   * Body fields `POST /snapshots/{id}/restore` requires (resources_v2/snapshots.py): force always, recreate_deployments_envs
+   * @4.3 … 5.2.0 (not read from 6.0.0), ignore_plugin_failure @4.5 before 4.5.5.
+   */
+  readonly restoreRequires: readonly string[];
 }
 
 export function compareVersion(a: string, b: string): number {
@@ -96,5 +101,10 @@ export function featuresOf(options: DoubleOptions): Features {
     okEndpoint: atLeast("6"),
     deploymentCreateWaits: atLeast("6"),
     deploymentCreateWaitMs: options.deploymentCreateWaitMs ?? 1000,
+    restoreRequires: [
+      ...(atLeast("6") ? [] : ["recreate_deployments_envs"]),
+      "force",
+      ...(atLeast("4.5") && !atLeast("4.5.5") ? ["ignore_plugin_failure"] : []),
+    ],
   };
 }

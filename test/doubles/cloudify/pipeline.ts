@@ -13,6 +13,10 @@ export interface RecordedRequest {
   readonly query: string;
   readonly tenant: string | undefined;
   readonly contentType: string | undefined;
+  /** The authentication scheme (`Basic`, or `token` for Authentication-Token), never the credentials. */
+  readonly auth: string | undefined;
+  /** The JSON body, once a route read it. */
+  json?: Record<string, unknown>;
 }
 
 type ReplyMode = "normal" | "drop-after-processing" | "bad-gateway-after-processing" | { readonly midDownloadBytes?: number };
@@ -79,7 +83,9 @@ export class RequestPipeline {
       query: url.search,
       tenant: req.headers["tenant"] as string | undefined,
       contentType: req.headers["content-type"],
+      auth: typeof req.headers["authentication-token"] === "string" ? "token" : req.headers.authorization?.split(" ")[0],
     });
+    const recorded = this.requests[this.requests.length - 1]!;
     let mode: ReplyMode = "normal";
     try {
       const fault = this.faults.take(node, method, path);
@@ -114,7 +120,7 @@ export class RequestPipeline {
         req,
         tenant,
         user,
-        readJson: () => readJsonBody(req),
+        readJson: async () => (recorded.json = await readJsonBody(req)),
         bodyToFile: () => bodyToFile(req, this.context.dir),
         hasBody: () => hasBody(req),
       };

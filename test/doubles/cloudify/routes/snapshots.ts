@@ -109,8 +109,11 @@ export function snapshotRoutes(d: DoubleContext): Route[] {
       pattern: "/snapshots/:id/restore",
       handler: async (ctx) => {
         const body = await ctx.readJson();
-        const recreate = parseBoolean(requireField(body, "recreate_deployments_envs"), "recreate_deployments_envs", false);
-        const force = parseBoolean(requireField(body, "force"), "force", false);
+        for (const field of d.features.restoreRequires) requireField(body, field);
+        const recreate = d.features.restoreRequires.includes("recreate_deployments_envs")
+          ? parseBoolean(body.recreate_deployments_envs, "recreate_deployments_envs", false)
+          : true;
+        const force = parseBoolean(body.force, "force", false);
         const restoreCertificates = parseBoolean(body.restore_certificates, "restore_certificates", false);
         const noReboot = parseBoolean(body.no_reboot, "no_reboot", false);
         if (noReboot && !restoreCertificates) throw fail.badParameters("`no_reboot` is only relevant when `restore_certificates` is set");
