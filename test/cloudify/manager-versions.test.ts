@@ -120,6 +120,18 @@ describe("queued executions before 4.5", () => {
   });
 });
 
+describe("plugin titles before 5.1", () => {
+  it("5.0: a title is refused before the plugin is sent (upload_manager.py reads it from 5.1.0)", async () => {
+    const d = await double({ version: "5.0" });
+    const client = new CloudifyClient(d.connection(), FAST_TUNING);
+    const wagon = await fixtures.wagon("cloudify-titled-plugin", "1.0");
+    await expect(client.plugins.upload({ wagonPath: wagon, yamlPath: fixtures.pluginYaml("cloudify-titled-plugin"), visibility: "tenant", title: "Nice" })).rejects.toThrow(
+      /5\.0 does not support plugin titles \(title\) \(it needs 5\.1 or later\)/,
+    );
+    expect(changes(d)).toEqual([]);
+  });
+});
+
 describe("restore fields per version", () => {
   it("7.0 no longer reads recreate_deployments_envs: a restore without deployment environments is refused before it is sent", async () => {
     const d = await double({ version: "7.0" });

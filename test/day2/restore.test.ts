@@ -89,6 +89,18 @@ describe("cloudify:SnapshotRestore", () => {
     expect((state.outs.restored as { agents: unknown[] }).agents).toHaveLength(4);
   });
 
+  it("refuses, before uploading anything, to restore onto a manager holding blueprints without params.force; with it, restores", async () => {
+    const d = await double({ version: "5.1" });
+    d.state.blueprints.set("default_tenant", "in-the-way", {
+      id: "in-the-way", main_file_name: "blueprint.yaml", description: null, plan: null, visibility: "tenant", tenant_name: "default_tenant",
+      created_by: "admin", created_at: "", updated_at: "", archiveFile: "",
+    });
+    await expect(engine.create(inputs(d, { transferAgents: false }))).rejects.toThrow(/already holds blueprints \(in-the-way…\).*params\.force: true.*Nothing was uploaded/);
+    expect(d.requests.filter((r) => r.method !== "GET")).toEqual([]);
+    await engine.create(inputs(d, { transferAgents: false, params: { force: true } }));
+    expect(restoreExecutions(d)).toMatchObject([{ status: "terminated" }]);
+  });
+
   it("rides out the 503s and dropped connections of a manager that restores and restarts", async () => {
     const d = await double({ version: "5.1", workflowDurationMs: 60 });
     // More failures in a row than one request's retries absorb: the follower keeps polling until its deadline.

@@ -83,6 +83,17 @@ export class BlueprintsApi {
     }
   }
 
+  /** Ids of up to `limit` blueprints of every tenant the user sees. */
+  async someIds(limit: number): Promise<string[]> {
+    const page = await this.rest.call<{ items: { id: string }[] }>({
+      method: "GET",
+      path: "/blueprints",
+      query: { _all_tenants: true, _include: "id", _size: limit },
+      expect: [200],
+    });
+    return page.items.map((b) => b.id);
+  }
+
   /** Tree digest of the stored archive (see content-hash.ts), streamed: compares an existing blueprint with a local folder. */
   archiveDigest(id: string): Promise<string> {
     return this.rest.download({ method: "GET", path: objectPath("blueprints", id, "archive"), expect: [200] }, (body) => tarGzTreeDigest(body));

@@ -35,7 +35,7 @@ export class CloudifyClient {
     this.manager = new ManagerApi(this.rest);
     this.tenants = new TenantsApi(this.rest);
     this.secrets = new SecretsApi(this.rest, this.manager);
-    this.plugins = new PluginsApi(this.rest);
+    this.plugins = new PluginsApi(this.rest, this.manager);
     this.blueprints = new BlueprintsApi(this.rest, this.manager, fullTuning.pollIntervalMs);
     this.deployments = new DeploymentsApi(this.rest, this.manager, fullTuning.pollIntervalMs);
     this.executions = new ExecutionsApi(this.rest, this.manager, fullTuning.pollIntervalMs);

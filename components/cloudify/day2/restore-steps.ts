@@ -93,6 +93,20 @@ export async function recordRestore(client: CloudifyClient, snapshotId: string, 
 }
 
 /**
+ * Refuses, before anything is uploaded, a restore the manager would refuse at its start: onto a manager that holds
+ * blueprints without `force` (workflows/cloudify_system_workflows/snapshots/snapshot_restore.py _assert_clean_db @4.3 … 5.2).
+ */
+export async function assertRestorable(client: CloudifyClient, force: boolean): Promise<void> {
+  if (force) return;
+  const held = await client.blueprints.someIds(3);
+  if (held.length === 0) return;
+  throw new Error(
+    `the manager already holds blueprints (${held.join(", ")}…): a restore there deletes everything on it, so it runs only with ` +
+      "cmom:restore.params.force: true; set it, or restore into a fresh manager. Nothing was uploaded or restored",
+  );
+}
+
+/**
  * Restores snapshot `id` and follows the execution to its end; `failed`/`cancelled` throw ExecutionFailedError with the
  * manager's error. A restore of this snapshot that already succeeded (or still runs) is adopted instead of started again.
  */

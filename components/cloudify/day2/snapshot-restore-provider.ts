@@ -8,7 +8,7 @@ import { connectionFailures, plainConnection, recordOnlyUpdate } from "../provid
 import { diffInputs, type DiffRules } from "../providers/diff-inputs";
 import { containsUnknown } from "../providers/unknown";
 import { probeHealth } from "./manager-health";
-import { finishedRestore, installNewAgents, recordRestore, restoreOnce, restoreRequest, uploadOnce, waitUntilHealthy, type AgentsRun, type AgentsSkip, type RestoreParams } from "./restore-steps";
+import { assertRestorable, finishedRestore, installNewAgents, recordRestore, restoreOnce, restoreRequest, uploadOnce, waitUntilHealthy, type AgentsRun, type AgentsSkip, type RestoreParams } from "./restore-steps";
 import { restoreSnapshotId } from "./snapshot-ids";
 
 export interface SnapshotRestoreInputs {
@@ -114,6 +114,7 @@ export function createSnapshotRestoreProvider(tuning: Partial<ClientTuning> = {}
       let execution = await finishedRestore(client, snapshotId);
       const restoredNow = execution === undefined;
       if (execution === undefined) {
+        await assertRestorable(client, inputs.params.force);
         await uploadOnce(client, snapshotId, inputs.snapshotPath);
         execution = await restoreOnce(client, snapshotId, restoreRequest(inputs.params, inputs.timeout), left());
       }

@@ -143,7 +143,13 @@ export function snapshotRoutes(d: DoubleContext): Route[] {
             visibility: "private",
           },
           {
-            onSuccess: () => restoreSnapshot(d.state, archive, join(d.dir, `restored-${++restoreCounter}`), execution),
+            onSuccess: () => {
+              // snapshot_restore.py _assert_clean_db @4.3 … 5.2: a manager holding blueprints is restored only with force.
+              if (!force && d.state.blueprints.all().length > 0) {
+                throw new Error("NonRecoverableError: Snapshot restoration on a non-empty manager is not permitted. Pass the --force flag to force the restore and delete existing data from the manager");
+              }
+              return restoreSnapshot(d.state, archive, join(d.dir, `restored-${++restoreCounter}`), execution);
+            },
             onEnd: () => (d.state.restoring = false),
           },
         );
