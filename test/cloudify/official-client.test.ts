@@ -6,10 +6,11 @@ import { CloudifyClient } from "../../components/cloudify/client";
 import { writePluginZip } from "../../components/cloudify/client/archives";
 import { startCloudifyDouble, type CloudifyDouble, type RecordedRequest } from "../doubles/cloudify";
 import { FAST_TUNING, Fixtures } from "./fixtures";
-import { OFFICIAL_CLIENT, officialCall, officialClientPython, type OfficialConnection } from "./referee/official-client";
+import { OFFICIAL_CLIENTS, officialCall, officialClientPython, type OfficialConnection } from "./referee/official-client";
 
 /**
- * The official client as referee. Two doubles of the official client's release line start alike; every operation cmom
+ * The official client as referee, one release per line it installs for (see OFFICIAL_CLIENTS). Two doubles of the official
+ * client's release line start alike; every operation cmom
  * performs is done by the official client (cloudify-common from PyPI, in a venv made here) on one and by cmom's client on
  * the other, and the requests each sent are compared: method, path, query, JSON body fields (and their values where both
  * set them), Tenant, Content-Type and the authentication scheme. The official client thereby also checks the double: it
@@ -87,6 +88,8 @@ interface Allowance {
   readonly contentType?: true;
   /** Body fields only cmom sends. */
   readonly ownBody?: readonly string[];
+  /** Body fields for which `{}` and leaving them out are the same to the manager (either side may do either). */
+  readonly emptyMeansAbsent?: readonly string[];
 }
 const ALLOWED: Readonly<Record<string, Allowance>> = {
   "plugins.upload": { contentType: true },
@@ -96,7 +99,8 @@ const ALLOWED: Readonly<Record<string, Allowance>> = {
   "blueprints.upload": { contentType: true, query: ["skip_execution"] },
   // The defaults of resources_v3_1/deployments.py @7.0.0 (runtime_only_evaluation false; all_sub_deployments true,
   // include_workdir false).
-  "deployments.create": { body: ["runtime_only_evaluation"] },
+  // inputs: resources_v3_1/deployments.py @6.4.0 and @7.0.0 read a missing one as {} (the 6.4 client leaves an empty one out).
+  "deployments.create": { body: ["runtime_only_evaluation"], emptyMeansAbsent: ["inputs"] },
   "deployments.get": { query: ["all_sub_deployments", "include_workdir"] },
   // What resources_v1/executions.py @7.0.0 assumes when they are absent: null, and wait_after_fail 600.
   "executions.start": {
@@ -113,10 +117,12 @@ const ALLOWED: Readonly<Record<string, Allowance>> = {
 
 function withoutAllowed(s: Shape, allowed: Allowance): Shape {
   const drop = (record: Record<string, unknown>, keys: readonly string[] = []) => Object.fromEntries(Object.entries(record).filter(([k]) => !keys.includes(k)));
+  const empty = (record: Record<string, unknown>) =>
+    drop(record, (allowed.emptyMeansAbsent ?? []).filter((k) => JSON.stringify(record[k]) === "{}"));
   return {
     ...s,
     query: drop(s.query, allowed.query) as Record<string, string>,
-    body: s.body === "none" ? "none" : drop(s.body, allowed.body),
+    body: s.body === "none" ? "none" : empty(drop(s.body, allowed.body)),
     contentType: allowed.contentType ? undefined : s.contentType,
   };
 }
@@ -126,7 +132,7 @@ async function sameRequests(op: string, args: Record<string, unknown>, mine: () 
   const { official, cmom, extra } = await both(op, args, mine);
   expect(extra, `${op}: requests the official client does not send`).toEqual([]);
   const allowed = ALLOWED[op] ?? {};
-  expect(primary(cmom).map((s) => withoutAllowed(s, { contentType: allowed.contentType, body: allowed.ownBody })), `${op}: requests`).toEqual(
+  expect(primary(cmom).map((s) => withoutAllowed(s, { ...allowed, query: [], body: allowed.ownBody })), `${op}: requests`).toEqual(
     primary(official).map((s) => withoutAllowed(s, allowed)),
   );
 }
@@ -144,25 +150,31 @@ let yaml: string;
 let blueprintFolder: string;
 
 beforeAll(async () => {
-  python = await officialClientPython();
-  const options = { version: OFFICIAL_CLIENT.managerProfile, workflowDurationMs: 10, nodes: 1 } as const;
-  theirs = await startCloudifyDouble(options);
-  ours = await startCloudifyDouble(options);
-  const caFile = join(scratch, "ca.pem");
-  writeFileSync(caFile, theirs.caCertPem);
-  theirConnection = { host: "127.0.0.1", port: Number(new URL(theirs.urls[0]!).port), caFile, ...theirs.credentials, tenant: "default_tenant" };
-  client = new CloudifyClient(ours.connection(), FAST_TUNING);
   wagon = await fixtures.wagon("cloudify-referee-plugin", "1.0");
   yaml = fixtures.pluginYaml("cloudify-referee-plugin");
   blueprintFolder = fixtures.blueprint("inputs:\n  size: {default: 1}\n", "referee");
-}, 600_000);
-afterAll(async () => {
-  await Promise.all([theirs?.close(), ours?.close()]);
+});
+afterAll(() => {
   fixtures.cleanup();
   rmSync(scratch, { recursive: true, force: true });
 });
 
-describe(`cmom's client against the official ${OFFICIAL_CLIENT.name} ${OFFICIAL_CLIENT.version} on a ${OFFICIAL_CLIENT.managerProfile} double`, () => {
+// The blocks run one after the other: each sets the doubles and clients the helpers above use.
+describe.each(OFFICIAL_CLIENTS)("cmom's client against the official cloudify-common $version on a $managerProfile double", (official) => {
+  beforeAll(async () => {
+    python = await officialClientPython(official);
+    const options = { version: official.managerProfile, workflowDurationMs: 10, nodes: 1 } as const;
+    theirs = await startCloudifyDouble(options);
+    ours = await startCloudifyDouble(options);
+    const caFile = join(scratch, `ca-${official.version}.pem`);
+    writeFileSync(caFile, theirs.caCertPem);
+    theirConnection = { host: "127.0.0.1", port: Number(new URL(theirs.urls[0]!).port), caFile, ...theirs.credentials, tenant: "default_tenant" };
+    client = new CloudifyClient(ours.connection(), FAST_TUNING);
+  }, 600_000);
+  afterAll(async () => {
+    await Promise.all([theirs?.close(), ours?.close()]);
+  });
+
   it("tenants", async () => {
     await sameRequests("tenants.create", { name: "t1" }, () => client.tenants.create("t1"));
     await sameRequests("tenants.get", { name: "t1" }, () => client.tenants.get("t1"));
@@ -214,8 +226,9 @@ describe(`cmom's client against the official ${OFFICIAL_CLIENT.name} ${OFFICIAL_
   it("snapshots: create, download, upload, restore", async () => {
     await sameRequests("snapshots.create", { id: "snap" }, () => client.snapshots.create("snap"));
     await settled((d) => d.state.snapshots.get("snap")?.status === "created");
-    await sameRequests("snapshots.download", { id: "snap", file: join(scratch, "theirs.zip") }, () => client.snapshots.download("snap", join(scratch, "ours.zip")));
-    await sameRequests("snapshots.upload", { id: "copy", file: join(scratch, "theirs.zip") }, () => client.snapshots.upload("copy", join(scratch, "ours.zip")));
+    const [theirFile, ourFile] = [join(scratch, `theirs-${official.version}.zip`), join(scratch, `ours-${official.version}.zip`)];
+    await sameRequests("snapshots.download", { id: "snap", file: theirFile }, () => client.snapshots.download("snap", ourFile));
+    await sameRequests("snapshots.upload", { id: "copy", file: theirFile }, () => client.snapshots.upload("copy", ourFile));
     await sameRequests("snapshots.restore", { id: "copy", force: true }, () => client.snapshots.restore("copy", { recreateDeploymentsEnvs: true, force: true }));
     await settled(ended("restore_snapshot"));
   });

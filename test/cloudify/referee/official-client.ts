@@ -2,15 +2,23 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
+/** One release of the official Python client and the manager release line it belongs to (a double profile). */
+export interface OfficialClient {
+  readonly version: string;
+  readonly managerProfile: string;
+}
+
 /**
- * The official Python client, from PyPI, in a venv this test setup makes itself (once; reused while its marker is there).
- * cloudify-common 7.0.4 is the client of the 7.0 line, the newest supported, and installs on current Pythons.
+ * The official clients the tests install from PyPI (cloudify-common), each in a venv this test setup makes itself (once;
+ * reused while its marker is there): the newest of the 6.4 and 7.0 lines. Older releases do not run on current Pythons
+ * (5.2.7 installs on 3.11 but imports `collections.Mapping`, gone since 3.10; 4.x needs Python 2).
  */
-export const OFFICIAL_CLIENT = { name: "cloudify-common", version: "7.0.4", managerProfile: "7.0" } as const;
+export const OFFICIAL_CLIENTS: readonly OfficialClient[] = [
+  { version: "6.4.2.0", managerProfile: "6.4" },
+  { version: "7.0.4", managerProfile: "7.0" },
+];
 
 const ROOT = resolve(__dirname, "../../..");
-const VENV = join(ROOT, ".cache", "referee", `${OFFICIAL_CLIENT.name}-${OFFICIAL_CLIENT.version}`);
-const READY = join(VENV, ".cmom-ready");
 const SCRIPT = join(__dirname, "official_client.py");
 
 function run(command: string, args: readonly string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -27,20 +35,23 @@ function run(command: string, args: readonly string[], input?: string): Promise<
 }
 
 /** The venv's python with the official client installed: made from PyPI when missing (a failed attempt is started over). */
-export async function officialClientPython(): Promise<string> {
-  const python = join(VENV, "bin", "python");
-  if (existsSync(READY)) return python;
-  rmSync(VENV, { recursive: true, force: true });
-  mkdirSync(join(VENV, ".."), { recursive: true });
+export async function officialClientPython(client: OfficialClient): Promise<string> {
+  const requirement = `cloudify-common==${client.version}`;
+  const venv = join(ROOT, ".cache", "referee", `cloudify-common-${client.version}`);
+  const ready = join(venv, ".cmom-ready");
+  const python = join(venv, "bin", "python");
+  if (existsSync(ready)) return python;
+  rmSync(venv, { recursive: true, force: true });
+  mkdirSync(join(venv, ".."), { recursive: true });
   const steps: [string, string[]][] = [
-    ["python3", ["-m", "venv", VENV]],
-    [python, ["-m", "pip", "install", "--disable-pip-version-check", "--quiet", `${OFFICIAL_CLIENT.name}==${OFFICIAL_CLIENT.version}`]],
+    ["python3", ["-m", "venv", venv]],
+    [python, ["-m", "pip", "install", "--disable-pip-version-check", "--quiet", requirement]],
   ];
   for (const [command, args] of steps) {
     const { code, stderr } = await run(command, args);
     if (code !== 0) throw new Error(`making the official client's venv: ${command} ${args.join(" ")} exited ${code}: ${stderr.slice(-2000)}`);
   }
-  writeFileSync(READY, `${OFFICIAL_CLIENT.name}==${OFFICIAL_CLIENT.version}\n`);
+  writeFileSync(ready, `${requirement}\n`);
   return python;
 }
 
