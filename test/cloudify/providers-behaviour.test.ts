@@ -223,6 +223,19 @@ describe("Deployment", () => {
   });
 });
 
+describe("Deployment delete while an execution runs", () => {
+  it("waits for the execution to end (the manager refuses to delete a busy deployment), then deletes", async () => {
+    const engine = await driver(createDeploymentProvider(FAST_TUNING));
+    await client.blueprints.upload("busy-bp", { folder: fixtures.blueprint(BLUEPRINT), mainFileName: "blueprint.yaml", visibility: "tenant", timeoutMs: 5_000 });
+    const state = await engine.create({ connection: d.connection(), deploymentId: "busy", blueprintId: "busy-bp", inputs: { name: "x" } });
+    d.scriptWorkflow("resize", { durationMs: 300, deploymentId: "busy" });
+    await client.executions.start({ deploymentId: "busy", workflowId: "resize", parameters: { size: 2 } });
+    await engine.delete(state);
+    expect(d.state.deployments.get("default_tenant", "busy")).toBeUndefined();
+    expect(d.requests.filter((r) => r.method === "DELETE" && r.path === "/deployments/busy")).toHaveLength(1);
+  });
+});
+
 describe.each(["5.0.5", "5.1"])("Deployment delete on %s", (version) => {
   it("returns only once the row is gone", async () => {
     const dv = await startCloudifyDouble({ version, workflowDurationMs: 10 });

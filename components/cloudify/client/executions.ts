@@ -86,6 +86,21 @@ export class ExecutionsApi {
     });
   }
 
+  /**
+   * Waits until no execution of the deployment runs or waits in the queue: the manager refuses to delete a deployment
+   * before that (400 `dependent_exists_error`).
+   */
+  async waitIdle(deploymentId: string, timeoutMs: number): Promise<void> {
+    let busy: Execution[] = [];
+    await pollUntil(
+      async () => {
+        busy = (await this.list({ deploymentId, includeSystem: true })).filter((e) => !EXECUTION_END_STATES.includes(e.status));
+        return busy.length === 0 ? true : undefined;
+      },
+      { intervalMs: this.pollIntervalMs, timeoutMs, describe: () => `executions on deployment ${deploymentId} to end (${busy.map((e) => `${e.workflow_id} ${e.status}`).join(", ")})` },
+    );
+  }
+
   /** `action`: "cancel" | "force-cancel" | "kill". */
   cancel(id: string, action: "cancel" | "force-cancel" | "kill" = "cancel"): Promise<Execution> {
     return this.rest.call<Execution>({ method: "POST", path: objectPath("executions", id), json: { action }, expect: [200], idempotent: true });

@@ -125,7 +125,10 @@ export function createDeploymentProvider(tuning: Partial<ClientTuning> = {}): pu
     },
     async delete(id: string, state: DeploymentOuts) {
       const client = new CloudifyClient(state.connection, tuning);
-      if (await client.deployments.delete(id)) await client.deployments.waitGone(id, state.timeout * 1000);
+      const deadline = Date.now() + state.timeout * 1000;
+      // The manager refuses to delete a deployment while an execution of it runs or is queued.
+      await client.executions.waitIdle(id, state.timeout * 1000);
+      if (await client.deployments.delete(id)) await client.deployments.waitGone(id, Math.max(0, deadline - Date.now()));
     },
   };
 }
