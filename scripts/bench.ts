@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { CloudifyClient, type CloudifyConnection } from "../components/cloudify/client";
-import { downloadSnapshot } from "../components/day2/snapshot-download";
+import { downloadSnapshot } from "../components/cloudify/day2/snapshot-download";
 
 interface Metric {
   readonly name: string;
@@ -121,7 +121,7 @@ const BENCHMARKS: readonly Benchmark[] = [
     },
   },
   {
-    // What `cloudify:Backup` does with an archive (components/day2/snapshot-download.ts: temporary name, sha256 on the way,
+    // What `cloudify:Backup` does with an archive (components/cloudify/day2/snapshot-download.ts: temporary name, sha256 on the way,
     // size check, fsync, link to the final name), against `curl -o` of the same snapshot into the same directory.
     name: "download-1gib",
     async run(context) {

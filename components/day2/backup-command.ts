@@ -1,4 +1,4 @@
-import type { BackupArchive } from "./backup-provider";
+import type { BackupArchive } from "../cloudify/day2/backup-provider";
 import { setBackupTrigger, type AutomationStack } from "./automation-stack";
 
 /**

@@ -4,11 +4,11 @@ import type { CloudifyConnectionArgs } from "../cloudify/providers";
 import type { BackupConfig } from "../config/backupSchema";
 import type { RestoreConfig } from "../config/restoreSchema";
 import { clusterIpsOf, type ClusterIps } from "../outputs/clusterIps";
-import { CloudifyBackup } from "./backup";
-import type { BackupArchive } from "./backup-provider";
-import { CloudifyClusterStatus } from "./cluster-status";
-import type { ClusterStatusValue } from "./cluster-status-read";
-import { CloudifySnapshotRestore } from "./snapshot-restore";
+import { CloudifyBackup } from "../cloudify/day2/backup";
+import type { BackupArchive } from "../cloudify/day2/backup-provider";
+import { CloudifyClusterStatus } from "../cloudify/day2/cluster-status";
+import type { ClusterStatusValue } from "../cloudify/day2/cluster-status-read";
+import { CloudifySnapshotRestore } from "../cloudify/day2/snapshot-restore";
 
 /** What a preview shows for the status: only `pulumi up` and `pulumi refresh` read it. */
 export const STATUS_NOT_READ: ClusterStatusValue = {

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { BackupArchive } from "../day2/backup-provider";
-import type { ClusterStatusValue } from "../day2/cluster-status-read";
+import type { BackupArchive } from "../cloudify/day2/backup-provider";
+import type { ClusterStatusValue } from "../cloudify/day2/cluster-status-read";
 import type { ClusterIps } from "../outputs/clusterIps";
 
 export interface NodeOutput {

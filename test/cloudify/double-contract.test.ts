@@ -184,7 +184,8 @@ describe("double 5.1", () => {
     await until(async () => ((await raw(d, "GET", "/snapshot-status")).json as { status: string }).status === "not-running");
     expect((await raw(d, "GET", "/secrets/after-snapshot")).status).toBe(404);
     expect((await raw(d, "GET", "/secrets/codes")).status).toBe(200); // taken with the snapshot, back after the restore
-    expect((await raw(d, "DELETE", "/snapshots/copy")).status).toBe(200);
+    // A restore empties the snapshots table too (postgres.py @4.3 … 5.2 truncates all but a few tables).
+    expect((await raw(d, "DELETE", "/snapshots/copy")).status).toBe(404);
   });
 
   it("maintenance mode answers 503 maintenance_mode_active except /status and /version", async () => {

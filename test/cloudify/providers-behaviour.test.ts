@@ -87,6 +87,19 @@ describe("Secret", () => {
     expect((await engine.plan(state, { ...current, value: UNKNOWN })).diff).toEqual({ changes: true, replaces: [] });
   });
 
+  it("a narrower visibility is a replace in the plan (the manager refuses to narrow one in place), and the new secret has it", async () => {
+    const engine = await driver(createSecretProvider(FAST_TUNING));
+    const wide = { connection: d.connection(), key: "narrowed", value: "v", visibility: "global" };
+    const state = await engine.create(wide);
+    const narrow = await engine.plan(state, { ...wide, visibility: "private" });
+    expect(narrow.diff).toEqual({ changes: true, replaces: ["visibility"], deleteBeforeReplace: true });
+    // What the engine then does for a delete-before-replace.
+    await engine.delete(state);
+    await engine.create(narrow.inputs);
+    expect(d.state.secrets.get("default_tenant", "narrowed")).toMatchObject({ visibility: "private", value: "v" });
+    expect(d.requests.filter((r) => r.path.startsWith("/secrets/narrowed")).map((r) => r.method)).toEqual(["PUT", "DELETE", "PUT"]);
+  });
+
   it("read shows drift made on the manager, and a deleted secret as gone", async () => {
     const engine = await driver(createSecretProvider(FAST_TUNING));
     const state = await engine.create({ connection: d.connection(), key: "drifting", value: "declared" });
@@ -210,6 +223,19 @@ describe("Deployment", () => {
   });
 });
 
+describe("Deployment delete while an execution runs", () => {
+  it("waits for the execution to end (the manager refuses to delete a busy deployment), then deletes", async () => {
+    const engine = await driver(createDeploymentProvider(FAST_TUNING));
+    await client.blueprints.upload("busy-bp", { folder: fixtures.blueprint(BLUEPRINT), mainFileName: "blueprint.yaml", visibility: "tenant", timeoutMs: 5_000 });
+    const state = await engine.create({ connection: d.connection(), deploymentId: "busy", blueprintId: "busy-bp", inputs: { name: "x" } });
+    d.scriptWorkflow("resize", { durationMs: 300, deploymentId: "busy" });
+    await client.executions.start({ deploymentId: "busy", workflowId: "resize", parameters: { size: 2 } });
+    await engine.delete(state);
+    expect(d.state.deployments.get("default_tenant", "busy")).toBeUndefined();
+    expect(d.requests.filter((r) => r.method === "DELETE" && r.path === "/deployments/busy")).toHaveLength(1);
+  });
+});
+
 describe.each(["5.0.5", "5.1"])("Deployment delete on %s", (version) => {
   it("returns only once the row is gone", async () => {
     const dv = await startCloudifyDouble({ version, workflowDurationMs: 10 });
@@ -260,7 +286,7 @@ describe("Execution", () => {
     await deploymentReady("ex-slow", "for-executions");
     d.scriptWorkflow("install", { durationMs: 3_000, deploymentId: "ex-slow" });
     await expect(engine.create({ connection: d.connection(), deploymentId: "ex-slow", workflowId: "install", timeout: 0.3 })).rejects.toThrow(
-      /timed out after 0.3 s waiting for execution .* to end \(still started\)/,
+      /timed out after 0\.\d s waiting for execution .* to end \(still started\)/,
     );
   });
 

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createBackupProvider } from "../../components/day2/backup-provider";
-import { defaultSnapshotId } from "../../components/day2/snapshot-ids";
+import { createBackupProvider } from "../../components/cloudify/day2/backup-provider";
+import { defaultSnapshotId } from "../../components/cloudify/day2/snapshot-ids";
 import { startCloudifyDouble, type CloudifyDouble } from "../doubles/cloudify";
 import { EngineDriver, rebuild } from "../cloudify/engine";
 import { FAST_TUNING } from "../cloudify/fixtures";
@@ -104,7 +104,8 @@ describe("cloudify:Backup", () => {
     const dir = freshDir();
     const state = await engine.create(inputs(dir, { snapshotId: "diffed" }));
     expect((await engine.plan(state, inputs(dir, { snapshotId: "diffed" }))).diff).toMatchObject({ changes: false, replaces: [] });
-    expect((await engine.plan(state, inputs(dir, { snapshotId: "diffed", trigger: "t2" }))).diff.replaces).toEqual(["trigger"]);
+    const unnamed = await engine.create(inputs(dir));
+    expect((await engine.plan(unnamed, inputs(dir, { trigger: "t2" }))).diff.replaces).toEqual(["trigger"]);
     expect((await engine.plan(state, inputs(dir, { snapshotId: "again" }))).diff.replaces).toEqual(["snapshotId"]);
     expect((await engine.plan(state, inputs(dir, { snapshotId: "diffed", includeEvents: false }))).diff.replaces).toEqual(["includeEvents"]);
     const moved = await engine.plan(state, inputs(freshDir(), { snapshotId: "diffed", timeout: 60 }));
@@ -112,6 +113,15 @@ describe("cloudify:Backup", () => {
     const updated = await engine.update(state, moved.inputs);
     expect(updated.outs.archive).toEqual(state.outs.archive);
     expect(updated.outs.timeout).toBe(60);
+  });
+
+  it("refuses a new trigger that keeps a fixed snapshotId, before anything is asked of the manager (it would save the old backup again)", async () => {
+    const dir = freshDir();
+    const state = await engine.create(inputs(dir, { snapshotId: "fixed" }));
+    const sent = d.requests.length;
+    const failures = await engine.provider.check(state.inputs, { ...inputs(dir, { snapshotId: "fixed", trigger: "t2" }) });
+    expect(failures.failures).toEqual([{ property: "snapshotId", reason: expect.stringMatching(/fixed names the backup trigger "t1" took; a new trigger takes a new backup/) }]);
+    expect(d.requests.slice(sent)).toEqual([]);
   });
 
   it("keeps the file when the resource is deleted", async () => {

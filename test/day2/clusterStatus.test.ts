@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClusterStatusProvider } from "../../components/day2/cluster-status-provider";
+import { createClusterStatusProvider } from "../../components/cloudify/day2/cluster-status-provider";
 import { endpointAddress } from "../../components/cloudify/client/endpoints";
-import { clusterIpsFrom } from "../../components/day2/cluster-status-read";
+import { clusterIpsFrom } from "../../components/cloudify/day2/cluster-status-read";
 import { startCloudifyDouble, type CloudifyDouble } from "../doubles/cloudify";
 import { EngineDriver, rebuild } from "../cloudify/engine";
 import { FAST_TUNING } from "../cloudify/fixtures";

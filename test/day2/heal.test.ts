@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ClusterMemberStatus, ClusterStatusValue } from "../../components/day2/cluster-status-read";
+import type { ClusterMemberStatus, ClusterStatusValue } from "../../components/cloudify/day2/cluster-status-read";
 import { heal, HealRefusedError, type HealOperations } from "../../components/day2/heal/heal";
 import { planHeal, SERVER_TYPE, type HealView, type ResourceStep } from "../../components/day2/heal/heal-plan";
 

@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CloudifyClient } from "../../components/cloudify/client";
 import { CloudifyApiError } from "../../components/cloudify/client/errors";
 import type { ManagerStatus } from "../../components/cloudify/client/types";
-import { restoreRequest, waitUntilHealthy } from "../../components/day2/restore-steps";
-import { takeSnapshot } from "../../components/day2/snapshot-create";
-import { downloadSnapshot } from "../../components/day2/snapshot-download";
-import { createSnapshotRestoreProvider } from "../../components/day2/snapshot-restore-provider";
+import { isHealthy } from "../../components/cloudify/day2/manager-health";
+import { restoreRequest, waitUntilHealthy } from "../../components/cloudify/day2/restore-steps";
+import { takeSnapshot } from "../../components/cloudify/day2/snapshot-create";
+import { downloadSnapshot } from "../../components/cloudify/day2/snapshot-download";
+import { createSnapshotRestoreProvider } from "../../components/cloudify/day2/snapshot-restore-provider";
 import { startCloudifyDouble, type CloudifyDouble } from "../doubles/cloudify";
 import { EngineDriver, rebuild } from "../cloudify/engine";
 import { FAST_TUNING } from "../cloudify/fixtures";
@@ -57,9 +58,12 @@ describe("cloudify:SnapshotRestore", () => {
     const id = `restore_${sha.slice(0, 16)}`;
     expect(state.id).toBe(id);
     expect(state.inputs.sha256).toBe(sha);
-    expect(d.state.snapshots.get(id)).toMatchObject({ status: "uploaded" });
+    expect(d.requests.filter((r) => r.method === "PUT" && r.path === `/snapshots/${id}/archive`)).toHaveLength(1);
     expect(restoreExecutions(d)).toHaveLength(1);
-    expect(restoreExecutions(d)[0]).toMatchObject({ status: "terminated", parameters: { snapshot_id: id } });
+    expect(restoreExecutions(d)[0]).toMatchObject({ status: "terminated" });
+    // The restore emptied the snapshots table; the finished restore is recorded where only another restore erases it.
+    expect(d.state.snapshots.size).toBe(0);
+    expect(d.state.secrets.get("default_tenant", `cmom_restored_${id}`)).toMatchObject({ value: restoreExecutions(d)[0]!.id, visibility: "private" });
     // The restored manager holds the old cluster's deployments…
     expect(d.state.deployments.all().map((x) => `${x.tenant_name}/${x.id}`).sort()).toEqual(["default_tenant/web", "dev/shared", "ops/cache", "ops/db"]);
     // …and each got new agents exactly once, in its own tenant (the global one too, only in its tenant).
@@ -71,6 +75,30 @@ describe("cloudify:SnapshotRestore", () => {
     const restorePolls = d.requests.map((r, i) => (i < firstAgents && r.path === `/executions/${restoreExecutions(d)[0]!.id}` ? i : -1));
     const lastRestorePoll = Math.max(...restorePolls);
     expect(d.requests.slice(lastRestorePoll, firstAgents).filter((r) => r.path === "/status").length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("a rerun after the restore finished but its follow-up failed does not restore a second time (the restore erased its own traces)", async () => {
+    const d = await double({ version: "4.6" });
+    d.scriptWorkflow("install_new_agents", { error: "agent installation failed" });
+    await expect(engine.create(inputs(d))).rejects.toThrow(/agent installation failed/);
+    // What the restore left: no execution or snapshot naming the snapshot it restored.
+    expect(d.state.executions.all().filter((e) => e.parameters.snapshot_id !== undefined)).toEqual([]);
+    const state = await engine.create(inputs(d));
+    expect(d.requests.filter((r) => r.method === "POST" && /^\/snapshots\/[^/]+\/restore$/.test(r.path))).toHaveLength(1);
+    expect(d.requests.filter((r) => r.method === "PUT" && /^\/snapshots\/[^/]+\/archive$/.test(r.path))).toHaveLength(1);
+    expect((state.outs.restored as { agents: unknown[] }).agents).toHaveLength(4);
+  });
+
+  it("refuses, before uploading anything, to restore onto a manager holding blueprints without params.force; with it, restores", async () => {
+    const d = await double({ version: "5.1" });
+    d.state.blueprints.set("default_tenant", "in-the-way", {
+      id: "in-the-way", main_file_name: "blueprint.yaml", description: null, plan: null, visibility: "tenant", tenant_name: "default_tenant",
+      created_by: "admin", created_at: "", updated_at: "", archiveFile: "",
+    });
+    await expect(engine.create(inputs(d, { transferAgents: false }))).rejects.toThrow(/already holds blueprints \(in-the-way…\).*params\.force: true.*Nothing was uploaded/);
+    expect(d.requests.filter((r) => r.method !== "GET")).toEqual([]);
+    await engine.create(inputs(d, { transferAgents: false, params: { force: true } }));
+    expect(restoreExecutions(d)).toMatchObject([{ status: "terminated" }]);
   });
 
   it("rides out the 503s and dropped connections of a manager that restores and restarts", async () => {
@@ -91,7 +119,10 @@ describe("cloudify:SnapshotRestore", () => {
       recreateDeploymentsEnvs: true, force: false, restoreCertificates: false, noReboot: false, timeout: 300,
     });
     const d = await double({ version: "4.6" });
-    await engine.create(inputs(d, { transferAgents: false, params: { withoutDeploymentEnvs: true, force: true, restoreCertificates: true, noReboot: true }, timeout: 900 }));
+    // Failed, so that the restore does not empty the executions table (and the parameters stay readable).
+    d.scriptWorkflow("restore_snapshot", { error: "stop here" });
+    const params = { withoutDeploymentEnvs: true, force: true, restoreCertificates: true, noReboot: true };
+    await expect(engine.create(inputs(d, { transferAgents: false, params, timeout: 900 }))).rejects.toThrow(/stop here/);
     expect(restoreExecutions(d)[0]!.parameters).toMatchObject({ recreate_deployments_envs: false, force: true, restore_certificates: true, no_reboot: true, timeout: 900 });
   });
 
@@ -159,7 +190,7 @@ describe("waitUntilHealthy", () => {
     const read = async () => {
       const answer = answers[Math.min(reads++, answers.length - 1)]!;
       if (answer instanceof Error) throw answer;
-      return answer;
+      return { healthy: isHealthy(answer), said: `status ${answer.status}` };
     };
     return { read, reads: () => reads };
   };

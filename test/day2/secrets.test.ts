@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBackupProvider } from "../../components/day2/backup-provider";
-import { createClusterStatusProvider } from "../../components/day2/cluster-status-provider";
-import { createSnapshotRestoreProvider } from "../../components/day2/snapshot-restore-provider";
+import { createBackupProvider } from "../../components/cloudify/day2/backup-provider";
+import { createClusterStatusProvider } from "../../components/cloudify/day2/cluster-status-provider";
+import { createSnapshotRestoreProvider } from "../../components/cloudify/day2/snapshot-restore-provider";
 import { startCloudifyDouble, type CloudifyDouble } from "../doubles/cloudify";
 import { EngineDriver, rebuild } from "../cloudify/engine";
 import { FAST_TUNING } from "../cloudify/fixtures";
@@ -39,9 +39,9 @@ beforeAll(async () => {
 
 describe("day-2 resources", () => {
   it("register their own types with the password wrapped and `connection` a secret output", async () => {
-    const { CloudifyBackup } = await import("../../components/day2/backup");
-    const { CloudifyClusterStatus } = await import("../../components/day2/cluster-status");
-    const { CloudifySnapshotRestore } = await import("../../components/day2/snapshot-restore");
+    const { CloudifyBackup } = await import("../../components/cloudify/day2/backup");
+    const { CloudifyClusterStatus } = await import("../../components/cloudify/day2/cluster-status");
+    const { CloudifySnapshotRestore } = await import("../../components/cloudify/day2/snapshot-restore");
     const connection = { endpoints: ["https://10.0.0.1"], username: "admin", password: PASSWORD, caCert: "-----BEGIN CERTIFICATE-----", tenant: "default_tenant" };
     const resources = [
       new CloudifyBackup("backup", { connection, dir: "/backups", trigger: "t" }),

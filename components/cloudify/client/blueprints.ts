@@ -2,7 +2,6 @@ import { writeBlueprintTarGz } from "./archives";
 import { pollUntil } from "./backoff";
 import { tarGzTreeDigest } from "./content-hash";
 import { CloudifyError, isNotFound } from "./errors";
-import { listAll } from "./list";
 import type { ManagerApi } from "./manager";
 import { objectPath } from "./paths";
 import type { CloudifyRest } from "./rest";
@@ -38,14 +37,14 @@ export class BlueprintsApi {
    * asynchronous parse. A repeat answers 409 `conflict_error`.
    */
   async upload(id: string, request: UploadBlueprint): Promise<Blueprint> {
-    const asyncUpload = await this.manager.isAtLeast("5.2");
+    const { asyncBlueprintUpload } = await this.manager.profile();
     const created = await withTempDir("cmom-blueprint", async (dir) => {
       const archive = `${dir}/${id}.tar.gz`;
       await writeBlueprintTarGz(request.folder, archive);
       return this.rest.call<Blueprint>({
         method: "PUT",
         path: objectPath("blueprints", id),
-        query: { visibility: request.visibility, application_file_name: request.mainFileName, async_upload: asyncUpload ? true : undefined },
+        query: { visibility: request.visibility, application_file_name: request.mainFileName, async_upload: asyncBlueprintUpload ? true : undefined },
         uploadFile: archive,
         expect: [201],
       });
@@ -84,8 +83,15 @@ export class BlueprintsApi {
     }
   }
 
-  list(): Promise<Blueprint[]> {
-    return listAll<Blueprint>(this.rest, "/blueprints");
+  /** Ids of up to `limit` blueprints of every tenant the user sees. */
+  async someIds(limit: number): Promise<string[]> {
+    const page = await this.rest.call<{ items: { id: string }[] }>({
+      method: "GET",
+      path: "/blueprints",
+      query: { _all_tenants: true, _include: "id", _size: limit },
+      expect: [200],
+    });
+    return page.items.map((b) => b.id);
   }
 
   /** Tree digest of the stored archive (see content-hash.ts), streamed: compares an existing blueprint with a local folder. */

@@ -1,9 +1,11 @@
 import { pollUntil } from "./backoff";
 import { isNotFound } from "./errors";
 import { listAll } from "./list";
+import type { ManagerApi } from "./manager";
 import { objectPath } from "./paths";
 import type { CloudifyRest } from "./rest";
 import type { Deployment, Visibility } from "./types";
+import { requireCapability } from "./versions";
 
 export interface CreateDeployment {
   readonly blueprintId: string;
@@ -19,14 +21,22 @@ export const CREATE_ENVIRONMENT_WORKFLOW = "create_deployment_environment";
 export class DeploymentsApi {
   constructor(
     private readonly rest: CloudifyRest,
+    private readonly manager: ManagerApi,
     private readonly pollIntervalMs: number,
   ) {}
 
-  /** Creates the row and starts `create_deployment_environment` (wait for it separately). A repeat answers 409. */
-  create(id: string, request: CreateDeployment): Promise<Deployment> {
+  /**
+   * Creates the row and starts `create_deployment_environment` (wait for it separately). A repeat answers 409. Where the
+   * manager would otherwise hold the request until the workflow ends (6.0+), `async_create` makes it answer at once.
+   * A `global` deployment on a manager that refuses it is refused here, before anything is sent.
+   */
+  async create(id: string, request: CreateDeployment): Promise<Deployment> {
+    const profile = await this.manager.profile();
+    if (request.visibility === "global") requireCapability(profile, "globalDeployments", "global deployments");
     return this.rest.call<Deployment>({
       method: "PUT",
       path: objectPath("deployments", id),
+      query: { async_create: profile.asyncDeploymentCreate ? true : undefined },
       json: {
         blueprint_id: request.blueprintId,
         inputs: request.inputs,
@@ -49,12 +59,6 @@ export class DeploymentsApi {
   /** Deployments of `tenant` (default: the connection's tenant). */
   list(tenant?: string): Promise<Deployment[]> {
     return listAll<Deployment>(this.rest, "/deployments", {}, tenant);
-  }
-
-  outputs(id: string): Promise<Record<string, unknown>> {
-    return this.rest
-      .call<{ outputs: Record<string, unknown> }>({ method: "GET", path: objectPath("deployments", id, "outputs"), expect: [200] })
-      .then((body) => body.outputs);
   }
 
   /**

@@ -1,9 +1,11 @@
 import { pollUntil } from "./backoff";
 import { CloudifyError, isNotFound } from "./errors";
 import { listAll } from "./list";
+import type { ManagerApi } from "./manager";
 import { objectPath } from "./paths";
 import type { CloudifyRest } from "./rest";
 import { EXECUTION_END_STATES, type Execution } from "./types";
+import { requireCapability } from "./versions";
 
 export interface StartExecution {
   readonly deploymentId: string;
@@ -36,14 +38,17 @@ function idsOf(executions: readonly Execution[]): Set<string> {
 export class ExecutionsApi {
   constructor(
     private readonly rest: CloudifyRest,
+    private readonly manager: ManagerApi,
     private readonly pollIntervalMs: number,
   ) {}
 
   /**
    * Starts a workflow. POST is not idempotent: after a dropped connection or 5xx the client looks for an execution of
    * this workflow on this deployment that did not exist before, and adopts it instead of starting a second one.
+   * `queue` on a manager that ignores it (it would run at once, or be refused as busy) is refused before anything is sent.
    */
   async start(request: StartExecution): Promise<Execution> {
+    if (request.queue) requireCapability(await this.manager.profile(), "executionQueue", "queued executions (queue: true)");
     const filter = { deploymentId: request.deploymentId, workflowId: request.workflowId, includeSystem: true };
     const before = idsOf(await this.list(filter));
     return this.rest.call<Execution>({
@@ -79,6 +84,21 @@ export class ExecutionsApi {
       _include_system_workflows: filter.includeSystem ?? false,
       _sort: "created_at",
     });
+  }
+
+  /**
+   * Waits until no execution of the deployment runs or waits in the queue: the manager refuses to delete a deployment
+   * before that (400 `dependent_exists_error`).
+   */
+  async waitIdle(deploymentId: string, timeoutMs: number): Promise<void> {
+    let busy: Execution[] = [];
+    await pollUntil(
+      async () => {
+        busy = (await this.list({ deploymentId, includeSystem: true })).filter((e) => !EXECUTION_END_STATES.includes(e.status));
+        return busy.length === 0 ? true : undefined;
+      },
+      { intervalMs: this.pollIntervalMs, timeoutMs, describe: () => `executions on deployment ${deploymentId} to end (${busy.map((e) => `${e.workflow_id} ${e.status}`).join(", ")})` },
+    );
   }
 
   /** `action`: "cancel" | "force-cancel" | "kill". */

@@ -3,6 +3,7 @@ import { assertConnection, DEFAULT_TUNING, type ClientTuning, type CloudifyConne
 import { DeploymentsApi } from "./deployments";
 import { ExecutionsApi } from "./executions";
 import { ManagerApi } from "./manager";
+import { NodeInstancesApi } from "./node-instances";
 import { PluginsApi } from "./plugins";
 import { CloudifyRest } from "./rest";
 import { SecretsApi } from "./secrets";
@@ -10,9 +11,10 @@ import { SnapshotsApi } from "./snapshots";
 import { TenantsApi } from "./tenants";
 
 /**
- * Client of one Cloudify Manager cluster's REST API v3.1 (Cloudify 4.3–5.2). Every request carries basic auth and the
+ * Client of one Cloudify Manager cluster's REST API v3.1 (Cloudify 4.3 … 7.0). Every request carries basic auth and the
  * `Tenant` header, verifies TLS against `connection.caCert`, fails over across `connection.endpoints` and retries
- * with bounded backoff (see rest.ts).
+ * with bounded backoff (see rest.ts). Before its first change it reads the manager's version: an unsupported one is
+ * refused (UnsupportedVersionError) with nothing changed, and what differs per version comes from versions.ts.
  */
 export class CloudifyClient {
   readonly rest: CloudifyRest;
@@ -23,19 +25,21 @@ export class CloudifyClient {
   readonly blueprints: BlueprintsApi;
   readonly deployments: DeploymentsApi;
   readonly executions: ExecutionsApi;
+  readonly nodeInstances: NodeInstancesApi;
   readonly snapshots: SnapshotsApi;
 
   constructor(connection: CloudifyConnection, tuning: Partial<ClientTuning> = {}) {
     assertConnection(connection);
     const fullTuning: ClientTuning = { ...DEFAULT_TUNING, ...tuning };
-    this.rest = new CloudifyRest(connection, fullTuning);
+    this.rest = new CloudifyRest(connection, fullTuning, () => this.manager.profile());
     this.manager = new ManagerApi(this.rest);
     this.tenants = new TenantsApi(this.rest);
-    this.secrets = new SecretsApi(this.rest);
-    this.plugins = new PluginsApi(this.rest);
+    this.secrets = new SecretsApi(this.rest, this.manager);
+    this.plugins = new PluginsApi(this.rest, this.manager);
     this.blueprints = new BlueprintsApi(this.rest, this.manager, fullTuning.pollIntervalMs);
-    this.deployments = new DeploymentsApi(this.rest, fullTuning.pollIntervalMs);
-    this.executions = new ExecutionsApi(this.rest, fullTuning.pollIntervalMs);
+    this.deployments = new DeploymentsApi(this.rest, this.manager, fullTuning.pollIntervalMs);
+    this.executions = new ExecutionsApi(this.rest, this.manager, fullTuning.pollIntervalMs);
+    this.nodeInstances = new NodeInstancesApi(this.rest);
     this.snapshots = new SnapshotsApi(this.rest, this.executions, this.manager);
   }
 }
@@ -46,7 +50,7 @@ export { folderTreeDigest, pluginContentHash, sha256OfFile } from "./content-has
 export { CREATE_ENVIRONMENT_WORKFLOW, type CreateDeployment } from "./deployments";
 export { CloudifyApiError, CloudifyConnectionError, CloudifyTlsError, CloudifyUnavailableError, isApiError, isNotFound } from "./errors";
 export { ExecutionFailedError, type StartExecution } from "./executions";
-export { compareVersions } from "./manager";
+export { compareVersions, UnsupportedVersionError, type ManagerProfile } from "./versions";
 export type { UploadPlugin } from "./plugins";
 export type { SecretFields } from "./secrets";
 export type { CreateSnapshot, RestoreSnapshot } from "./snapshots";

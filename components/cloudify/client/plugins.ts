@@ -3,10 +3,12 @@ import { writePluginZip } from "./archives";
 import { sha256OfStream } from "./content-hash";
 import { isNotFound } from "./errors";
 import { listAll } from "./list";
+import type { ManagerApi } from "./manager";
 import { objectPath } from "./paths";
 import type { CloudifyRest } from "./rest";
 import { withTempDir } from "./temp-dir";
 import type { Plugin, Visibility } from "./types";
+import { requireCapability } from "./versions";
 import { readWagonMetadata, type WagonMetadata } from "./wagon";
 
 export interface UploadPlugin {
@@ -22,14 +24,19 @@ const SYNCHRONOUS_INSTALL_TIMEOUT_MS = 330_000;
 
 /** `/plugins`. Ids are server-generated uuids, so plugins are found by their wagon's package name and version. */
 export class PluginsApi {
-  constructor(private readonly rest: CloudifyRest) {}
+  constructor(
+    private readonly rest: CloudifyRest,
+    private readonly manager: ManagerApi,
+  ) {}
 
   /**
    * Uploads a zip of the wagon and plugin.yaml (built in a private temp dir, streamed from disk). POST is not
    * idempotent: after a dropped connection or 5xx, a plugin of this package and version that did not exist before
    * is adopted instead of uploading a second copy. Same package and version already there → 409 `conflict_error`.
+   * A title on a manager that does not read it is refused before anything is sent.
    */
   async upload(request: UploadPlugin): Promise<Plugin> {
+    if (request.title !== undefined) requireCapability(await this.manager.profile(), "pluginTitle", "plugin titles (title)");
     const metadata = await readWagonMetadata(request.wagonPath);
     const before = new Set((await this.findByPackage(metadata)).map((p) => p.id));
     return withTempDir("cmom-plugin", async (dir) => {
@@ -58,10 +65,6 @@ export class PluginsApi {
       if (isNotFound(error)) return undefined;
       throw error;
     }
-  }
-
-  list(): Promise<Plugin[]> {
-    return listAll<Plugin>(this.rest, "/plugins");
   }
 
   /** sha256 of the stored wagon (`GET /plugins/{id}/archive`), streamed. */

@@ -16,24 +16,34 @@ export interface RestRequest extends Exchange {
   readonly reconcile?: () => Promise<unknown>;
 }
 
-/** Answers meaning "this node cannot serve the request, another may": try the next node at once. */
+/** Answers meaning "this node did not take the request, another may": try the next node at once. */
 function isNodeRefusal(status: number, errorCode: string | undefined): boolean {
-  return status === 502 || (status === 400 && (errorCode === "not_cluster_master" || errorCode === "removed_from_cluster"));
+  return status === 400 && (errorCode === "not_cluster_master" || errorCode === "removed_from_cluster");
 }
 
 /**
+ * A 502 comes from a proxy in front of the manager (nginx, a load balancer): it may answer so after the manager took the
+ * request and acted, e.g. when its own wait ran out. Safe to send elsewhere only when the request is idempotent.
+ */
+const BAD_GATEWAY = 502;
+
+/**
  * Sends REST requests to a Cloudify cluster: failover across nodes (leader first, then the next node on connection
- * refused, connect timeout, 502 or a replica's `not_cluster_master`), bounded retries with exponential backoff and
- * jitter on dropped connections, 5xx and 503 (maintenance, snapshot restore), exact success statuses.
+ * refused, connect timeout, a replica's `not_cluster_master`, or 502 for idempotent requests), bounded retries with exponential
+ * backoff and jitter on dropped connections, 5xx and 503 (maintenance, snapshot restore), exact success statuses. A request
+ * that is not idempotent and may have acted (dropped after sending, 5xx but 503, 502) is sent again only after its
+ * `reconcile` found nothing it created.
  */
 export class CloudifyRest {
   /** Index of the node that last answered; requests start there. */
   private activeNode: number;
 
   // No field initializers in classes that providers capture: Pulumi's closure serializer drops them.
+  /** `beforeChange` runs before every request that is not a GET (the client checks the manager's version there). */
   constructor(
     readonly connection: CloudifyConnection,
     readonly tuning: ClientTuning,
+    private readonly beforeChange?: () => Promise<unknown>,
   ) {
     this.activeNode = 0;
   }
@@ -50,6 +60,7 @@ export class CloudifyRest {
 
   private async run<T>(request: RestRequest, consume: BodyConsumer<T> | undefined): Promise<T> {
     const idempotent = request.idempotent ?? request.method !== "POST";
+    if (request.method !== "GET" && this.beforeChange) await this.beforeChange();
     const endpoints = this.connection.endpoints;
     let lastError: Error | undefined;
     let mayHaveActed = false;
@@ -83,6 +94,7 @@ export class CloudifyRest {
         const error = new CloudifyApiError({ method: request.method, path: request.path, endpoint }, outcome.status, outcome.errorCode, outcome.message);
         lastError = error;
         if (isNodeRefusal(outcome.status, outcome.errorCode)) continue;
+        if (outcome.status === BAD_GATEWAY && idempotent) continue;
         if (outcome.status < 500) throw error;
         this.activeNode = node;
         // 503 (maintenance, snapshot restore) is refused before any work; other 5xx may have half-acted.

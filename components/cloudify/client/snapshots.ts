@@ -1,14 +1,15 @@
-import { pollUntil } from "./backoff";
 import { toFile } from "./download-file";
 import { isNotFound } from "./errors";
 import type { ExecutionsApi } from "./executions";
-import { listAll } from "./list";
 import type { ManagerApi } from "./manager";
 import { objectPath } from "./paths";
 import type { CloudifyRest } from "./rest";
 import type { Execution, Snapshot } from "./types";
+import { requireCapability } from "./versions";
 
 export interface CreateSnapshot {
+  /** Read by 4.x managers only. */
+  readonly includeMetrics?: boolean;
   readonly includeCredentials?: boolean;
   readonly includeLogs?: boolean;
   readonly includeEvents?: boolean;
@@ -36,17 +37,21 @@ export class SnapshotsApi {
 
   /**
    * Starts `create_snapshot`; returns its execution (201). An existing id answers 409. After a dropped connection or
-   * 5xx, a snapshot row that appeared meanwhile is taken as this request's and its execution is returned.
+   * 5xx, a snapshot row that appeared meanwhile is taken as this request's and its execution is returned. Where the
+   * manager offers two archive formats (7.0+), the legacy one is asked for: it is the one every supported version restores.
    */
-  create(id: string, request: CreateSnapshot = {}): Promise<Execution> {
+  async create(id: string, request: CreateSnapshot = {}): Promise<Execution> {
+    const profile = await this.manager.profile();
     return this.rest.call<Execution>({
       method: "PUT",
       path: objectPath("snapshots", id),
       json: {
+        ...(profile.snapshotMetrics ? { include_metrics: request.includeMetrics ?? false } : {}),
         include_credentials: request.includeCredentials ?? true,
         include_logs: request.includeLogs ?? true,
         include_events: request.includeEvents ?? true,
         queue: request.queue ?? false,
+        ...(profile.snapshotFormatChoice ? { legacy: true } : {}),
       },
       expect: [201],
       idempotent: false,
@@ -65,10 +70,6 @@ export class SnapshotsApi {
       if (isNotFound(error)) return undefined;
       throw error;
     }
-  }
-
-  list(): Promise<Snapshot[]> {
-    return listAll<Snapshot>(this.rest, "/snapshots");
   }
 
   /** Streams the archive to `file` (complete or not at all); returns its size. A failed snapshot → 400 `snapshot_action_error`. */
@@ -96,17 +97,19 @@ export class SnapshotsApi {
 
   /**
    * Starts `restore_snapshot` (200). POST is not idempotent: after an ambiguous failure, a restore execution that did
-   * not exist before is adopted instead of starting another.
+   * not exist before is adopted instead of starting another. It is not told by its snapshot id: a finished restore puts
+   * its own execution back without parameters (and the snapshot row is gone), so any new restore execution is this one.
    */
   async restore(id: string, request: RestoreSnapshot): Promise<Execution> {
-    const restores = async (): Promise<Execution[]> =>
-      (await this.executions.list({ workflowId: "restore_snapshot", includeSystem: true })).filter((e) => e.parameters?.snapshot_id === id);
+    const profile = await this.manager.profile();
+    if (!request.recreateDeploymentsEnvs) requireCapability(profile, "restoreDeploymentEnvsChoice", "a restore without deployment environments");
+    const restores = (): Promise<Execution[]> => this.executions.list({ workflowId: "restore_snapshot", includeSystem: true });
     const before = new Set((await restores()).map((e) => e.id));
     return this.rest.call<Execution>({
       method: "POST",
       path: objectPath("snapshots", id, "restore"),
       json: {
-        recreate_deployments_envs: request.recreateDeploymentsEnvs,
+        ...(profile.restoreDeploymentEnvsChoice ? { recreate_deployments_envs: request.recreateDeploymentsEnvs } : {}),
         force: request.force,
         restore_certificates: request.restoreCertificates ?? false,
         no_reboot: request.noReboot ?? false,
@@ -122,22 +125,6 @@ export class SnapshotsApi {
   async restoreRunning(): Promise<boolean> {
     const answer = await this.rest.call<{ status: string }>({ method: "GET", path: "/snapshot-status", expect: [200] });
     return answer.status === "running";
-  }
-
-  /**
-   * Waits for a restore execution to succeed. While it runs the manager answers most endpoints 503
-   * `in_snapshot_restore_error`, so 5.0.5+ managers are watched through `/snapshot-status` first.
-   */
-  async waitForRestore(executionId: string, timeoutMs: number, pollIntervalMs: number): Promise<Execution> {
-    const deadline = Date.now() + timeoutMs;
-    if (await this.manager.isAtLeast("5.0.5")) {
-      await pollUntil(async () => ((await this.restoreRunning()) ? undefined : true), {
-        intervalMs: pollIntervalMs,
-        timeoutMs,
-        describe: () => `snapshot restore ${executionId} to stop running`,
-      });
-    }
-    return this.executions.waitForSuccess(executionId, Math.max(0, deadline - Date.now()));
   }
 
   async delete(id: string): Promise<boolean> {

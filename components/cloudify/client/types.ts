@@ -116,3 +116,9 @@ export interface ClusterNode {
   readonly online: boolean;
   readonly initialized: boolean;
 }
+
+/** 5.0.5+ `GET /cluster-status` (premium). */
+export interface ClusterStatusAnswer {
+  readonly status: string;
+  readonly services: Record<string, { readonly status: string; readonly nodes?: Record<string, { readonly status: string; readonly private_ip?: string }> }>;
+}

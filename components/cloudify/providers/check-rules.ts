@@ -39,4 +39,14 @@ export function mappingFailures(value: unknown, property: string): CheckFailure[
   return typeof value === "object" && value !== null && !Array.isArray(value) ? [] : [{ property, reason: "must be a mapping" }];
 }
 
+/** Narrowest first. */
 export const VISIBILITIES = ["private", "tenant", "global"] as const;
+
+/**
+ * Whether going from `from` to `to` narrows the visibility: the manager refuses that with 400 `illegal_action_error`
+ * (resource_manager.py _validate_visibility_value @4.3 … 7.0.0), so only a new object can have it.
+ */
+export function narrowsVisibility(from: unknown, to: unknown): boolean {
+  const order: readonly unknown[] = VISIBILITIES;
+  return order.includes(from) && order.includes(to) && order.indexOf(to) < order.indexOf(from);
+}

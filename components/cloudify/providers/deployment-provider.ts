@@ -126,16 +126,19 @@ export function createDeploymentProvider(tuning: Partial<ClientTuning> = {}): pu
     },
     async delete(id: string, state: DeploymentOuts) {
       const client = new CloudifyClient(state.connection, tuning);
-      const timeoutMs = state.timeout * 1000;
+      const deadline = Date.now() + state.timeout * 1000;
+      const timeLeft = (): number => Math.max(0, deadline - Date.now());
+      // The manager refuses to delete a deployment while an execution of it runs or is queued.
+      await client.executions.waitIdle(id, timeLeft());
       const deleted = await client.deployments.delete(id).catch(async (error: unknown) => {
-        // The manager refuses to delete a deployment whose nodes are live (resource manager's delete_deployment, 4.3 … 7.0):
-        // a deployment taken out of the stack is torn down first, as `cfy uninstall` does, and then deleted.
+        // It also refuses one whose nodes are live (resource manager's delete_deployment, 4.3 … 7.0): a deployment taken out
+        // of the stack is torn down first, as `cfy uninstall` does, and then deleted.
         if (!isApiError(error, 400, "dependent_exists_error") || !/live nodes/i.test(error.message)) throw error;
         const uninstall = await client.executions.start({ deploymentId: id, workflowId: "uninstall" });
-        await client.executions.waitForSuccess(uninstall.id, timeoutMs);
+        await client.executions.waitForSuccess(uninstall.id, timeLeft());
         return client.deployments.delete(id);
       });
-      if (deleted) await client.deployments.waitGone(id, timeoutMs);
+      if (deleted) await client.deployments.waitGone(id, timeLeft());
     },
   };
 }

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { CloudifyClient } from "../client";
 import type { ClientTuning, CloudifyConnection } from "../client/connection";
 import type { Secret, Visibility } from "../client/types";
-import { booleanFailures, oneOfFailures, resourceIdFailures, VISIBILITIES } from "./check-rules";
+import { booleanFailures, narrowsVisibility, oneOfFailures, resourceIdFailures, VISIBILITIES } from "./check-rules";
 import { connectionFailures, plainConnection } from "./connection-props";
 import { diffInputs, type DiffRules } from "./diff-inputs";
 import { createOrAdopt, ExistsDifferentError } from "./existing-object";
@@ -67,7 +67,10 @@ export function createSecretProvider(tuning: Partial<ClientTuning> = {}): pulumi
       return { inputs, failures };
     },
     async diff(_id: string, olds: SecretOuts, news: SecretInputs) {
-      return diffInputs(olds, news, RULES);
+      const diff = diffInputs(olds, news, RULES);
+      // A wider visibility is set in place; a narrower one only a new secret can have (the plan shows a replace).
+      if (!narrowsVisibility(olds.visibility, news.visibility)) return diff;
+      return { ...diff, replaces: [...diff.replaces, "visibility"], deleteBeforeReplace: true };
     },
     async create(inputs: SecretInputs) {
       const client = new CloudifyClient(inputs.connection, tuning);

@@ -4,7 +4,7 @@ import type { CloudifyConnection } from "../../cloudify/client/connection";
 import { isNotFound } from "../../cloudify/client/errors";
 import { setBackupTrigger, type AutomationStack } from "../automation-stack";
 import { endpointFor } from "../../cloudify/client/endpoints";
-import type { ClusterStatusValue } from "../cluster-status-read";
+import type { ClusterStatusValue } from "../../cloudify/day2/cluster-status-read";
 import type { HealOperations } from "./heal";
 import type { HealView, ResourceStep, StackNode, StateResource } from "./heal-plan";
 
@@ -86,7 +86,7 @@ export function automationHealOperations(
         tenant: "default_tenant",
       });
       try {
-        await members.manager.removeClusterNode(name);
+        await members.manager.removeClusterMember(name);
       } catch (error) {
         if (!isNotFound(error)) throw error; // already gone from the cluster
       }

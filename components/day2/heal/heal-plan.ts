@@ -1,4 +1,4 @@
-import type { ClusterMemberStatus, ClusterStatusValue } from "../cluster-status-read";
+import type { ClusterMemberStatus, ClusterStatusValue } from "../../cloudify/day2/cluster-status-read";
 
 /** One resource of the stack's state. */
 export interface StateResource {

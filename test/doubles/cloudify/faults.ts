@@ -14,6 +14,8 @@ export type FaultAction =
   | { readonly kind: "drop-mid-upload"; readonly afterBytes?: number }
   /** Handle the request completely (the state changes), then close the connection instead of answering. */
   | { readonly kind: "drop-after-processing" }
+  /** Handle the request completely (the state changes), then answer a proxy's 502 page (a gateway that gave up waiting). */
+  | { readonly kind: "bad-gateway-after-processing" }
   /** Handle the request, send the headers and `afterBytes` of the body (default: half), then close the connection. */
   | { readonly kind: "drop-mid-download"; readonly afterBytes?: number };
 

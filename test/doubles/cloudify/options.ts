@@ -1,6 +1,9 @@
-/** What the double imitates: version-dependent behaviour of the manager, per the contract doc. */
+/**
+ * What the double imitates: the behaviour of the official rest-service (cloudify-manager) at the version asked for. Each
+ * version-dependent feature below names the file and release tag it follows.
+ */
 export interface DoubleOptions {
-  /** Manager version: "4.6" (4.x: old /status, /cluster API), "5.0.5", "5.1", "5.2" (async blueprint upload)… Default "5.1". */
+  /** Manager version: one of DOUBLE_PROFILES, or another dotted version (e.g. "4.6", "5.0.5", "5.2"). Default "5.1". */
   readonly version?: string;
   /** "premium" (default) or "community" (tenants and cluster answer 404 `missing_premium_package_error`). */
   readonly edition?: "premium" | "community";
@@ -14,7 +17,15 @@ export interface DoubleOptions {
   readonly workflowDurationMs?: number;
   /** Where the double keeps uploaded and generated files (a private subdirectory is made there). Default: the OS temp dir. */
   readonly storageDir?: string;
+  /**
+   * 6.0+: how long `PUT /deployments/{id}` without `async_create` holds the request for the create workflow before it gives
+   * up with a 500 (the real one polls 60 × 1 s at 6.0.0, 120 × 1 s at 7.0.0). Default 1000 ms.
+   */
+  readonly deploymentCreateWaitMs?: number;
 }
+
+/** The release lines every provider and day-2 test runs against: the oldest and newest supported, and where the API changed. */
+export const DOUBLE_PROFILES = ["4.3", "4.5", "5.0", "5.1", "6.4", "7.0"] as const;
 
 export interface Features {
   readonly version: string;
@@ -31,8 +42,31 @@ export interface Features {
   readonly syncPluginInstall: boolean;
   /** Plugins have `title` and `installation_state` (5.1+). */
   readonly pluginTitle: boolean;
-  /** `/cluster` API (4.x) versus `/cluster-status` and `/managers` (5.x). */
+  /** `/cluster` API (4.x) versus `/managers` (5.0+). */
   readonly clusterApi: boolean;
+  /** `/cluster-status` exists (endpoint_mapper.py @5.0.5; absent @5.0). */
+  readonly clusterStatusApi: boolean;
+  /** `PATCH /secrets/{key}` requires `value` and ignores other fields (resources_v3/secrets.py @4.3; all optional @4.4). */
+  readonly secretPatchValueOnly: boolean;
+  /** Secrets have `is_hidden_value` (resources_v3_1/secrets.py @4.4; unknown @4.3). */
+  readonly hiddenSecretValues: boolean;
+  /** `PUT /deployments` accepts `global` (resources_v3_1/deployments.py @4.5.5; private or tenant only @4.3 … 4.5.1). */
+  readonly globalDeployments: boolean;
+  /** `POST /executions` reads `queue` (resources_v1/executions.py @4.5; not read @4.3, 4.4). */
+  readonly executionQueue: boolean;
+  /** `GET /ok` exists, unauthenticated (resources_v3_1/status.py class OK @6.0.0). */
+  readonly okEndpoint: boolean;
+  /**
+   * `PUT /deployments` without `async_create` waits for the create workflow (resources_v3_1/deployments.py and
+   * rest_utils.wait_for_execution @6.0.0 … 7.0.0; before 6.0 it answers at once and reads no async_create).
+   */
+  readonly deploymentCreateWaits: boolean;
+  readonly deploymentCreateWaitMs: number;
+  /**
+   * Body fields `POST /snapshots/{id}/restore` requires (resources_v2/snapshots.py): force always, recreate_deployments_envs
+   * @4.3 … 5.2.0 (not read from 6.0.0), ignore_plugin_failure @4.5 before 4.5.5.
+   */
+  readonly restoreRequires: readonly string[];
 }
 
 export function compareVersion(a: string, b: string): number {
@@ -59,5 +93,18 @@ export function featuresOf(options: DoubleOptions): Features {
     syncPluginInstall: !atLeast("5.1"),
     pluginTitle: atLeast("5.1"),
     clusterApi: !atLeast("5"),
+    clusterStatusApi: atLeast("5.0.5"),
+    secretPatchValueOnly: !atLeast("4.4"),
+    hiddenSecretValues: atLeast("4.4"),
+    globalDeployments: atLeast("4.5.5"),
+    executionQueue: atLeast("4.5"),
+    okEndpoint: atLeast("6"),
+    deploymentCreateWaits: atLeast("6"),
+    deploymentCreateWaitMs: options.deploymentCreateWaitMs ?? 1000,
+    restoreRequires: [
+      ...(atLeast("6") ? [] : ["recreate_deployments_envs"]),
+      "force",
+      ...(atLeast("4.5") && !atLeast("4.5.5") ? ["ignore_plugin_failure"] : []),
+    ],
   };
 }

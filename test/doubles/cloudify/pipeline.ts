@@ -13,9 +13,15 @@ export interface RecordedRequest {
   readonly query: string;
   readonly tenant: string | undefined;
   readonly contentType: string | undefined;
+  /** The authentication scheme (`Basic`, or `token` for Authentication-Token), never the credentials. */
+  readonly auth: string | undefined;
+  /** The JSON body, once a route read it. */
+  json?: Record<string, unknown>;
 }
 
-type ReplyMode = "normal" | "drop-after-processing" | { readonly midDownloadBytes?: number };
+type ReplyMode = "normal" | "drop-after-processing" | "bad-gateway-after-processing" | { readonly midDownloadBytes?: number };
+
+const BAD_GATEWAY_PAGE = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
 
 const API_PREFIX = "/api/v3.1";
 
@@ -77,7 +83,9 @@ export class RequestPipeline {
       query: url.search,
       tenant: req.headers["tenant"] as string | undefined,
       contentType: req.headers["content-type"],
+      auth: typeof req.headers["authentication-token"] === "string" ? "token" : req.headers.authorization?.split(" ")[0],
     });
+    const recorded = this.requests[this.requests.length - 1]!;
     let mode: ReplyMode = "normal";
     try {
       const fault = this.faults.take(node, method, path);
@@ -112,7 +120,7 @@ export class RequestPipeline {
         req,
         tenant,
         user,
-        readJson: () => readJsonBody(req),
+        readJson: async () => (recorded.json = await readJsonBody(req)),
         bodyToFile: () => bodyToFile(req, this.context.dir),
         hasBody: () => hasBody(req),
       };
@@ -136,8 +144,7 @@ export class RequestPipeline {
       case "status": {
         await drain(req);
         if (fault.status === 502 && fault.errorCode === undefined) {
-          const html = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
-          res.writeHead(502, { "Content-Type": "text/html", "Content-Length": Buffer.byteLength(html) }).end(html);
+          res.writeHead(502, { "Content-Type": "text/html", "Content-Length": Buffer.byteLength(BAD_GATEWAY_PAGE) }).end(BAD_GATEWAY_PAGE);
           return "handled";
         }
         const errorCode = fault.errorCode ?? (fault.status === 503 ? "maintenance_mode_active" : "internal_server_error");
@@ -169,7 +176,8 @@ export class RequestPipeline {
         return "handled";
       }
       case "drop-after-processing":
-        return "drop-after-processing";
+      case "bad-gateway-after-processing":
+        return fault.kind;
       case "drop-mid-download":
         return { midDownloadBytes: fault.afterBytes };
     }
@@ -178,6 +186,10 @@ export class RequestPipeline {
   private async send(req: IncomingMessage, res: ServerResponse, reply: Reply, mode: ReplyMode): Promise<void> {
     if (mode === "drop-after-processing") {
       req.socket.destroy();
+      return;
+    }
+    if (mode === "bad-gateway-after-processing") {
+      res.writeHead(502, { "Content-Type": "text/html", "Content-Length": Buffer.byteLength(BAD_GATEWAY_PAGE) }).end(BAD_GATEWAY_PAGE);
       return;
     }
     const midDownload = typeof mode === "object" ? mode : undefined;

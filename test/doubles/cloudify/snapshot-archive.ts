@@ -4,7 +4,7 @@ import { basename, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { ZipFile } from "yazl";
 import { extractArchive } from "./archive-reader";
-import type { BlueprintRecord, DeploymentRecord, DoubleState, PluginRecord, SecretRecord, TenantRecord } from "./state";
+import type { BlueprintRecord, DeploymentRecord, DoubleState, ExecutionRecord, PluginRecord, SecretRecord, TenantRecord } from "./state";
 
 /** What a double's snapshot holds: the tables a restore brings back, and the files they point to. */
 interface SnapshotContent {
@@ -34,8 +34,13 @@ export async function writeSnapshot(state: DoubleState, file: string): Promise<v
   await pipeline(zip.outputStream, createWriteStream(file, { mode: 0o600 }));
 }
 
-/** Replaces the tables with a snapshot's content; throws (failing the restore) when the archive is not one. */
-export async function restoreSnapshot(state: DoubleState, archive: string, dir: string): Promise<void> {
+/**
+ * Replaces the tables with a snapshot's content; throws (failing the restore) when the archive is not one. Like the real
+ * restore, every table is emptied first (executions and snapshots too), and the running restore's execution is put back
+ * with its id and status but without its parameters (workflows/cloudify_system_workflows/snapshots/postgres.py
+ * _get_execution_restore_query @4.3 … 5.2).
+ */
+export async function restoreSnapshot(state: DoubleState, archive: string, dir: string, current: ExecutionRecord): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   let content: SnapshotContent;
   try {
@@ -47,7 +52,10 @@ export async function restoreSnapshot(state: DoubleState, archive: string, dir: 
   if (content.format !== "cloudify-double-snapshot/1") throw new Error("Invalid snapshot archive: unknown format");
   state.tenants.clear();
   for (const t of content.tenants) state.tenants.set(t.name, t);
-  for (const table of [state.secrets, state.plugins, state.blueprints, state.deployments]) table.clear();
+  for (const table of [state.secrets, state.plugins, state.blueprints, state.deployments, state.executions, state.nodeInstances]) table.clear();
+  state.snapshots.clear();
+  current.parameters = {};
+  state.executions.set(current.tenant_name, current.id, current);
   for (const s of content.secrets) state.secrets.set(s.tenant_name, s.key, s);
   for (const p of content.plugins) state.plugins.set(p.tenant_name, p.id, { ...p, wagonFile: join(dir, p.wagonFile) });
   for (const b of content.blueprints) state.blueprints.set(b.tenant_name, b.id, { ...b, archiveFile: join(dir, b.archiveFile) });

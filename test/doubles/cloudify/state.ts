@@ -90,6 +90,17 @@ export interface DeploymentRecord {
   liveNodes: boolean;
 }
 
+/** A node instance: `host_id` names the Compute instance it runs on (a Compute instance's is its own id). */
+export interface NodeInstanceRecord {
+  id: string;
+  node_id: string;
+  host_id: string | null;
+  deployment_id: string;
+  state: string;
+  visibility: Visibility;
+  tenant_name: string;
+}
+
 export interface ExecutionRecord {
   id: string;
   workflow_id: string;
@@ -216,6 +227,7 @@ export class DoubleState {
   readonly blueprints = new TenantScoped<BlueprintRecord>();
   readonly deployments = new TenantScoped<DeploymentRecord>();
   readonly executions = new TenantScoped<ExecutionRecord>();
+  readonly nodeInstances = new TenantScoped<NodeInstanceRecord>();
   readonly snapshots = new Map<string, SnapshotRecord>();
   readonly events: EventRecord[] = [];
   readonly tokens = new Map<string, string>();
@@ -226,6 +238,8 @@ export class DoubleState {
   restoring = false;
   /** Display names of services `GET /status` reports as down (4.x instance state `failed`; 5.0.5+ `Inactive`, overall `Fail`). */
   readonly inactiveServices = new Set<string>();
+  /** The database runs on another host (an external PostgreSQL): 4.x/5.0 `GET /status` shows it `remote`. */
+  remoteDatabase = false;
 }
 
 /** Drops internal fields (file paths, flags) from a record before it is sent. */

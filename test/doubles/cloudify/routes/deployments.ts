@@ -1,7 +1,7 @@
 import { fail, ManagerError, parseBoolean, requireField, timestamp, validateId } from "../http";
 import { listReply } from "../listing";
 import type { DoubleContext, Route } from "../router";
-import { present, type DeploymentRecord } from "../state";
+import { present, type DeploymentRecord, type ExecutionRecord } from "../state";
 import { END_STATES } from "../workflows";
 import { deleteReply, visibilityOf } from "./common";
 
@@ -27,6 +27,25 @@ function evaluate(value: unknown, inputs: Record<string, unknown>, secret: (key:
   return Object.fromEntries(entries.map(([k, v]) => [k, evaluate(v, inputs, secret)]));
 }
 
+/**
+ * 6.0+ without `async_create`: the request waits for the create workflow (rest_utils.wait_for_execution polls, then the
+ * retry library gives up: an unhandled 500); a failed one answers `deployment_creation_error` with its last error line,
+ * one still running when the wait ends `deployment_environment_creation_in_progress_error`
+ * (resources_v3_1/deployments.py _error_from_create @7.0.0). The row stays either way.
+ */
+async function holdForCreation(creation: ExecutionRecord, waitMs: number): Promise<void> {
+  const ended = await Promise.race([
+    (async () => {
+      while (!END_STATES.includes(creation.status)) await new Promise((r) => setTimeout(r, 5));
+      return true;
+    })(),
+    new Promise<false>((r) => setTimeout(() => r(false), waitMs)),
+  ]);
+  if (!ended) throw new ManagerError(500, "internal_server_error", "RetryError[Attempts: 120, Value: <Execution create_deployment_environment>]");
+  if (creation.status === "failed") throw new ManagerError(400, "deployment_creation_error", creation.error.trim().split("\n").at(-1) ?? "");
+  if (creation.status !== "terminated") throw new ManagerError(400, "deployment_environment_creation_in_progress_error", "Deployment environment creation is still in progress");
+}
+
 /** /deployments: creation and deletion run asynchronously in `create/delete_deployment_environment` executions. */
 export function deploymentRoutes(d: DoubleContext): Route[] {
   const view = (deployment: DeploymentRecord): Record<string, unknown> => present(deployment, ["liveNodes"]);
@@ -49,6 +68,12 @@ export function deploymentRoutes(d: DoubleContext): Route[] {
         const body = await ctx.readJson();
         const { id } = ctx.params;
         validateId(id, "deployment_id");
+        const visibility = visibilityOf(body.visibility);
+        // resources_v3_1/deployments.py @4.3 … 4.5.1 accept only private and tenant (every visibility from 4.5.5).
+        if (visibility === "global" && !d.features.globalDeployments) {
+          throw fail.badParameters("Invalid visibility: `global`. Valid visibility's values are: ['private', 'tenant']");
+        }
+        const asyncCreate = d.features.deploymentCreateWaits ? parseBoolean(ctx.query.get("async_create") ?? undefined, "async_create", false) : true;
         const blueprintId = requireField(body, "blueprint_id");
         if (typeof blueprintId !== "string") throw fail.badParameters("blueprint_id must be a string");
         const blueprint = d.state.blueprints.get(ctx.tenant, blueprintId);
@@ -79,7 +104,7 @@ export function deploymentRoutes(d: DoubleContext): Route[] {
           scaling_groups: {},
           workflows: Object.entries(blueprint.plan.workflows).map(([name, w]) => ({ name, plugin: w.plugin, operation: w.operation, parameters: w.parameters })),
           permalink: null,
-          visibility: visibilityOf(body.visibility),
+          visibility,
           tenant_name: ctx.tenant,
           created_by: ctx.user,
           created_at: now,
@@ -88,7 +113,8 @@ export function deploymentRoutes(d: DoubleContext): Route[] {
         };
         parseBoolean(body.skip_plugins_validation, "skip_plugins_validation", false);
         d.state.deployments.set(ctx.tenant, id, deployment);
-        d.engine.run({ workflowId: CREATE_ENVIRONMENT, deploymentId: id, blueprintId, parameters: {}, isSystem: false, tenant: ctx.tenant, user: ctx.user });
+        const creation = d.engine.run({ workflowId: CREATE_ENVIRONMENT, deploymentId: id, blueprintId, parameters: {}, isSystem: false, tenant: ctx.tenant, user: ctx.user });
+        if (!asyncCreate) await holdForCreation(creation, d.features.deploymentCreateWaitMs);
         return { status: 201, json: view(deployment) };
       },
     },

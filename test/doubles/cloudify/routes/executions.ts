@@ -14,6 +14,7 @@ const EVENT_FIELDS = [
   "timestamp", "reported_timestamp", "execution_id", "deployment_id", "workflow_id", "message", "type", "event_type", "level", "node_instance_id", "tenant_name",
 ];
 const CANCEL_ACTIONS = ["cancel", "force-cancel", "kill"];
+const NODE_INSTANCE_FIELDS = ["id", "node_id", "host_id", "deployment_id", "state", "visibility", "tenant_name"];
 
 /** /executions and /events. */
 export function executionRoutes(d: DoubleContext): Route[] {
@@ -34,7 +35,8 @@ export function executionRoutes(d: DoubleContext): Route[] {
         const deployment = d.state.deployments.get(ctx.tenant, deploymentId);
         if (!deployment) throw fail.notFound("Deployment", deploymentId);
         const force = parseBoolean(body.force, "force", false);
-        const queue = parseBoolean(body.queue, "queue", false);
+        // resources_v1/executions.py @4.3/4.4 read no `queue`: a busy deployment refuses the execution anyway.
+        const queue = d.features.executionQueue && parseBoolean(body.queue, "queue", false);
         const dryRun = parseBoolean(body.dry_run, "dry_run", false);
         const allowCustom = parseBoolean(body.allow_custom_parameters, "allow_custom_parameters", false);
         const parameters = (body.parameters ?? {}) as Record<string, unknown>;
@@ -64,6 +66,11 @@ export function executionRoutes(d: DoubleContext): Route[] {
         const request = { workflowId, deploymentId, blueprintId: deployment.blueprint_id, parameters, isSystem: false, dryRun, tenant: ctx.tenant, user: ctx.user };
         const effects = {
           onSuccess: () => {
+            // cloudify-common cloudify/plugins/workflows.py @5.1.0: install_new_agents fails on a host that is not started.
+            const unstarted = workflowId === "install_new_agents"
+              ? d.state.nodeInstances.list(ctx.tenant).find((ni) => ni.deployment_id === deploymentId && ni.id === ni.host_id && ni.state !== "started")
+              : undefined;
+            if (unstarted) throw new Error(`RuntimeError: Node ${unstarted.id} is not started (state: ${unstarted.state})`);
             if (dryRun) return;
             if (workflowId === "install") deployment.liveNodes = true;
             if (workflowId === "uninstall") deployment.liveNodes = false;
@@ -106,6 +113,11 @@ export function executionRoutes(d: DoubleContext): Route[] {
         d.engine.requestCancel(execution);
         return { status: 200, json: execution };
       },
+    },
+    {
+      method: "GET",
+      pattern: "/node-instances",
+      handler: async (ctx) => listReply(d.state.nodeInstances.list(ctx.tenant) as unknown as Record<string, unknown>[], ctx.query, NODE_INSTANCE_FIELDS),
     },
     {
       method: "GET",

@@ -5,7 +5,6 @@ import type { DoubleContext, Route } from "../router";
 import { present } from "../state";
 
 const SERVICES = ["Cloudify Console", "AMQP-Postgres", "Manager Rest-Service", "RabbitMQ", "PostgreSQL", "Webserver", "Management Worker"];
-const CLUSTER_NODE_FIELDS = ["name", "host_ip", "public_ip", "master", "online", "initialized", "credentials", "required", "remote_database", "checks"];
 const MANAGER_FIELDS = ["id", "hostname", "private_ip", "public_ip", "version", "edition", "distribution", "distro_release", "fs_sync_node_id", "networks", "ca_cert_content"];
 
 /** /version, /status, /tokens, /snapshot-status, 4.x /cluster and 5.x /cluster-status + /managers. */
@@ -21,6 +20,7 @@ export function managerRoutes(d: DoubleContext): Route[] {
     if (d.features.clusterApi) throw new ManagerError(404, "not_found_error", `Requested URL ${ctx.path} was not found on this server`);
     premiumOnly();
   };
+  const notFound = (ctx: RequestContext): ManagerError => new ManagerError(404, "not_found_error", `Requested URL ${ctx.path} was not found on this server`);
   // 5.x managers are the same cluster members the 4.x API calls nodes.
   const managers = () =>
     d.state.clusterNodes.map((node, i) => ({
@@ -37,7 +37,22 @@ export function managerRoutes(d: DoubleContext): Route[] {
       ca_cert_content: null,
     }));
 
+  // Up to 5.0 a PostgreSQL on another host shows as `remote` (resources_v1/status.py @4.6).
+  const instanceState = (name: string): string =>
+    d.state.inactiveServices.has(name) ? "failed" : name === "PostgreSQL" && d.state.remoteDatabase ? "remote" : "running";
+
   return [
+    {
+      method: "GET",
+      pattern: "/ok",
+      open: true,
+      alwaysAvailable: true,
+      handler: async (ctx) => {
+        // resources_v3_1/status.py @6.0.0: unauthenticated, "OK" 200 when every service is up, else "FAIL" 500.
+        if (!d.features.okEndpoint) throw notFound(ctx);
+        return d.state.inactiveServices.size > 0 ? { status: 500, json: "FAIL" } : { status: 200, json: "OK" };
+      },
+    },
     {
       method: "GET",
       pattern: "/version",
@@ -72,7 +87,7 @@ export function managerRoutes(d: DoubleContext): Route[] {
               services: SERVICES.map((name) => ({
                 display_name: name,
                 unit_id: `${name.toLowerCase().replace(/ /g, "-")}.service`,
-                instances: [{ state: d.state.inactiveServices.has(name) ? "failed" : "running", Id: `${name}.service` }],
+                instances: [{ state: instanceState(name), Id: `${name}.service` }],
               })),
             },
       }),
@@ -107,9 +122,11 @@ export function managerRoutes(d: DoubleContext): Route[] {
     {
       method: "GET",
       pattern: "/cluster/nodes",
-      handler: async (ctx) => {
+      handler: async () => {
         clusterApi();
-        return listReply(d.state.clusterNodes.map((n) => present(n, [])), ctx.query, CLUSTER_NODE_FIELDS);
+        // One answer of every member, without pagination metadata (the official client reads it with
+        // `response.get('metadata', {})`: cloudify-common cluster.py @4.4).
+        return { status: 200, json: { items: d.state.clusterNodes.map((n) => present(n, [])) } };
       },
     },
     {
@@ -138,6 +155,7 @@ export function managerRoutes(d: DoubleContext): Route[] {
       pattern: "/cluster-status",
       handler: async (ctx) => {
         noClusterApi(ctx);
+        if (!d.features.clusterStatusApi) throw notFound(ctx);
         const online = new Map(d.state.clusterNodes.map((n) => [n.name, n.online]));
         const degraded = [...online.values()].some((up) => !up);
         const service = (name: string) => ({

@@ -109,8 +109,11 @@ export function snapshotRoutes(d: DoubleContext): Route[] {
       pattern: "/snapshots/:id/restore",
       handler: async (ctx) => {
         const body = await ctx.readJson();
-        const recreate = parseBoolean(requireField(body, "recreate_deployments_envs"), "recreate_deployments_envs", false);
-        const force = parseBoolean(requireField(body, "force"), "force", false);
+        for (const field of d.features.restoreRequires) requireField(body, field);
+        const recreate = d.features.restoreRequires.includes("recreate_deployments_envs")
+          ? parseBoolean(body.recreate_deployments_envs, "recreate_deployments_envs", false)
+          : true;
+        const force = parseBoolean(body.force, "force", false);
         const restoreCertificates = parseBoolean(body.restore_certificates, "restore_certificates", false);
         const noReboot = parseBoolean(body.no_reboot, "no_reboot", false);
         if (noReboot && !restoreCertificates) throw fail.badParameters("`no_reboot` is only relevant when `restore_certificates` is set");
@@ -140,7 +143,13 @@ export function snapshotRoutes(d: DoubleContext): Route[] {
             visibility: "private",
           },
           {
-            onSuccess: () => restoreSnapshot(d.state, archive, join(d.dir, `restored-${++restoreCounter}`)),
+            onSuccess: () => {
+              // snapshot_restore.py _assert_clean_db @4.3 … 5.2: a manager holding blueprints is restored only with force.
+              if (!force && d.state.blueprints.all().length > 0) {
+                throw new Error("NonRecoverableError: Snapshot restoration on a non-empty manager is not permitted. Pass the --force flag to force the restore and delete existing data from the manager");
+              }
+              return restoreSnapshot(d.state, archive, join(d.dir, `restored-${++restoreCounter}`), execution);
+            },
             onEnd: () => (d.state.restoring = false),
           },
         );

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONNECTION_SECRET_OUTPUTS, connectionInput, withSecretOutputs, type CloudifyConnectionArgs } from "../cloudify/providers/connection-args";
+import { CONNECTION_SECRET_OUTPUTS, connectionInput, withSecretOutputs, type CloudifyConnectionArgs } from "../providers/connection-args";
 import { createBackupProvider, type BackupArchive } from "./backup-provider";
 
 export interface CloudifyBackupArgs {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONNECTION_SECRET_OUTPUTS, connectionInput, withSecretOutputs, type CloudifyConnectionArgs } from "../cloudify/providers/connection-args";
-import type { ClusterIps } from "../outputs/clusterIps";
+import { CONNECTION_SECRET_OUTPUTS, connectionInput, withSecretOutputs, type CloudifyConnectionArgs } from "../providers/connection-args";
+import type { ClusterIps } from "../../outputs/clusterIps";
 import { createClusterStatusProvider } from "./cluster-status-provider";
 import type { ClusterStatusValue } from "./cluster-status-read";
 

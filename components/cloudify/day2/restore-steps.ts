@@ -1,11 +1,13 @@
-import { CloudifyClient } from "../cloudify/client";
-import { pollUntil } from "../cloudify/client/backoff";
-import type { ClientTuning, CloudifyConnection } from "../cloudify/client/connection";
-import { CloudifyApiError, CloudifyConnectionError, CloudifyUnavailableError, isApiError } from "../cloudify/client/errors";
-import { ExecutionFailedError } from "../cloudify/client/executions";
-import type { RestoreSnapshot } from "../cloudify/client/snapshots";
-import { EXECUTION_END_STATES, type Execution, type ManagerStatus, type Snapshot } from "../cloudify/client/types";
-import { isHealthy } from "./manager-health";
+import { CloudifyClient } from "../client";
+import { pollUntil } from "../client/backoff";
+import type { ClientTuning, CloudifyConnection } from "../client/connection";
+import { CloudifyApiError, CloudifyConnectionError, CloudifyUnavailableError, isApiError } from "../client/errors";
+import { ExecutionFailedError } from "../client/executions";
+import type { RestoreSnapshot } from "../client/snapshots";
+import type { NodeInstanceState } from "../client/node-instances";
+import { EXECUTION_END_STATES, type Execution, type Snapshot } from "../client/types";
+import type { ManagerProfile } from "../client/versions";
+import type { probeHealth } from "./manager-health";
 
 /** `cmom:restore.params`: the reference's `restore_params` flags. */
 export interface RestoreParams {
@@ -58,6 +60,53 @@ function usable(snapshot: Snapshot): Snapshot {
 }
 
 /**
+ * The secret that records, on the restored manager, that the restore of `snapshotId` finished. A restore empties every table
+ * but a few (executions and snapshots included) and puts back only its own execution, without its parameters
+ * (workflows/cloudify_system_workflows/snapshots/postgres.py @4.3 … 5.2): afterwards no execution or snapshot tells which
+ * snapshot was restored, and a rerun would restore it again. Only a later restore erases the secret.
+ */
+function restoredMarker(snapshotId: string): string {
+  return `cmom_restored_${snapshotId}`;
+}
+
+/** The execution of a finished restore of `snapshotId` on this manager, as its marker records it; undefined when none. */
+export async function finishedRestore(client: CloudifyClient, snapshotId: string): Promise<Execution | undefined> {
+  const marker = await client.secrets.get(restoredMarker(snapshotId));
+  return marker === undefined ? undefined : client.executions.get(marker.value);
+}
+
+/** Records that the restore of `snapshotId` finished (see restoredMarker), riding out the restarts that follow a restore. */
+export async function recordRestore(client: CloudifyClient, snapshotId: string, execution: Execution, timeoutMs: number): Promise<void> {
+  await pollUntil(
+    async () => {
+      try {
+        await client.secrets.create(restoredMarker(snapshotId), { value: execution.id, visibility: "private", isHiddenValue: false });
+        return true;
+      } catch (error) {
+        if (isApiError(error, 409)) return true;
+        if (!isTransient(error)) throw error;
+        return undefined;
+      }
+    },
+    { intervalMs: client.rest.tuning.pollIntervalMs, timeoutMs, describe: () => `the record of restore ${execution.id} to be written` },
+  );
+}
+
+/**
+ * Refuses, before anything is uploaded, a restore the manager would refuse at its start: onto a manager that holds
+ * blueprints without `force` (workflows/cloudify_system_workflows/snapshots/snapshot_restore.py _assert_clean_db @4.3 … 5.2).
+ */
+export async function assertRestorable(client: CloudifyClient, force: boolean): Promise<void> {
+  if (force) return;
+  const held = await client.blueprints.someIds(3);
+  if (held.length === 0) return;
+  throw new Error(
+    `the manager already holds blueprints (${held.join(", ")}…): a restore there deletes everything on it, so it runs only with ` +
+      "cmom:restore.params.force: true; set it, or restore into a fresh manager. Nothing was uploaded or restored",
+  );
+}
+
+/**
  * Restores snapshot `id` and follows the execution to its end; `failed`/`cancelled` throw ExecutionFailedError with the
  * manager's error. A restore of this snapshot that already succeeded (or still runs) is adopted instead of started again.
  */
@@ -86,7 +135,7 @@ async function followRestore(client: CloudifyClient, executionId: string, timeou
       return undefined;
     }
   };
-  if (await client.manager.isAtLeast("5.0.5")) {
+  if ((await client.manager.profile()).snapshotStatus) {
     await pollUntil(tolerant(async () => ((await client.snapshots.restoreRunning()) ? undefined : true)), {
       intervalMs,
       timeoutMs,
@@ -104,9 +153,9 @@ async function followRestore(client: CloudifyClient, executionId: string, timeou
   return ended;
 }
 
-/** Waits until `readStatus` answers healthy `inARow` times in a row; an unhealthy answer or an outage starts the count again. */
+/** Waits until `probe` answers healthy `inARow` times in a row; an unhealthy answer or an outage starts the count again. */
 export async function waitUntilHealthy(
-  readStatus: () => Promise<ManagerStatus>,
+  probe: () => ReturnType<typeof probeHealth>,
   options: { readonly inARow: number; readonly intervalMs: number; readonly timeoutMs: number },
 ): Promise<void> {
   let streak = 0;
@@ -114,9 +163,9 @@ export async function waitUntilHealthy(
   await pollUntil(
     async () => {
       try {
-        const status = await readStatus();
-        streak = isHealthy(status) ? streak + 1 : 0;
-        last = `status ${status.status}`;
+        const answer = await probe();
+        streak = answer.healthy ? streak + 1 : 0;
+        last = answer.said;
       } catch (error) {
         if (!isTransient(error)) throw error;
         streak = 0;
@@ -135,32 +184,61 @@ export interface AgentsRun {
   readonly executionId: string;
 }
 
+/** A deployment left out because it is not installed (its workflow would fail on an instance that is not started). */
+export interface AgentsSkip {
+  readonly tenant: string;
+  readonly deploymentId: string;
+  readonly reason: string;
+}
+
+/** Why `cfy agents install` would leave this deployment out on this manager's version, or undefined. */
+function notInstalled(profile: ManagerProfile, instances: readonly NodeInstanceState[]): string | undefined {
+  const blocking = instances.filter((ni) => ni.state !== "started" && (profile.agentsSkip === "any-unstarted" || ni.id === ni.host_id));
+  if (blocking.length === 0) return undefined;
+  return `node instance${blocking.length > 1 ? "s" : ""} not started: ${blocking.map((ni) => `${ni.id} (${ni.state})`).join(", ")}`;
+}
+
 /**
  * What `cfy agents install --all-tenants` does: `install_new_agents` (custom parameters allowed) once on every deployment of
- * every tenant, waiting for each. A deployment with a run that succeeded since `since` (an earlier attempt) is not run
- * again. Community managers have only `default_tenant`.
+ * every tenant, waiting for each, leaving out deployments that are not installed as the CLI of the manager's version does
+ * (reported in `skipped`). A deployment with a run that succeeded since `since` (an earlier attempt) is not run again.
+ * Community managers have only `default_tenant`.
  */
-export async function installNewAgents(connection: CloudifyConnection, tuning: ClientTuning, since: string, timeoutMs: number): Promise<AgentsRun[]> {
+export async function installNewAgents(
+  connection: CloudifyConnection,
+  tuning: ClientTuning,
+  since: string,
+  timeoutMs: number,
+): Promise<{ runs: AgentsRun[]; skipped: AgentsSkip[] }> {
   const deadline = Date.now() + timeoutMs;
+  const admin = new CloudifyClient(connection, tuning);
+  const profile = await admin.manager.profile();
   let tenants: string[];
   try {
-    tenants = (await new CloudifyClient(connection, tuning).tenants.list()).map((t) => t.name);
+    tenants = (await admin.tenants.list()).map((t) => t.name);
   } catch (error) {
     if (!isApiError(error, 404, "missing_premium_package_error")) throw error;
     tenants = ["default_tenant"];
   }
   const runs: AgentsRun[] = [];
+  const skipped: AgentsSkip[] = [];
   for (const tenant of tenants) {
     const client = new CloudifyClient({ ...connection, tenant }, tuning);
     // Global deployments are listed in every tenant: each runs once, in its own.
     for (const deployment of (await client.deployments.list()).filter((d) => d.tenant_name === tenant)) {
+      const reason = notInstalled(profile, await client.nodeInstances.ofDeployment(deployment.id));
+      if (reason !== undefined) {
+        skipped.push({ tenant, deploymentId: deployment.id, reason });
+        continue;
+      }
       const earlier = (await client.executions.list({ deploymentId: deployment.id, workflowId: INSTALL_NEW_AGENTS }))
         .find((e) => e.status === "terminated" && e.created_at >= since);
-      // queue: the restore may have left deployment workflows running; the manager starts this one after them.
-      const execution = earlier ?? (await client.executions.start({ deploymentId: deployment.id, workflowId: INSTALL_NEW_AGENTS, allowCustomParameters: true, queue: true }));
+      // queue (where the manager honours it): the restore may have left deployment workflows running; the manager starts
+      // this one after them.
+      const execution = earlier ?? (await client.executions.start({ deploymentId: deployment.id, workflowId: INSTALL_NEW_AGENTS, allowCustomParameters: true, queue: profile.executionQueue }));
       const ended = earlier ?? (await client.executions.waitForSuccess(execution.id, Math.max(0, deadline - Date.now())));
       runs.push({ tenant, deploymentId: deployment.id, executionId: ended.id });
     }
   }
-  return runs;
+  return { runs, skipped };
 }

@@ -1,10 +1,10 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { CloudifyClient } from "../cloudify/client";
-import { DEFAULT_TUNING, type ClientTuning, type CloudifyConnection } from "../cloudify/client/connection";
-import { booleanFailures, nonEmptyStringFailures, positiveNumberFailures, resourceIdFailures, type CheckFailure } from "../cloudify/providers/check-rules";
-import { connectionFailures, plainConnection, recordOnlyUpdate } from "../cloudify/providers/connection-props";
-import { diffInputs, type DiffRules } from "../cloudify/providers/diff-inputs";
-import { containsUnknown } from "../cloudify/providers/unknown";
+import { CloudifyClient } from "../client";
+import { DEFAULT_TUNING, type ClientTuning, type CloudifyConnection } from "../client/connection";
+import { booleanFailures, nonEmptyStringFailures, positiveNumberFailures, resourceIdFailures, type CheckFailure } from "../providers/check-rules";
+import { connectionFailures, plainConnection, recordOnlyUpdate } from "../providers/connection-props";
+import { diffInputs, type DiffRules } from "../providers/diff-inputs";
+import { containsUnknown } from "../providers/unknown";
 import { takeSnapshot, type SnapshotContents } from "./snapshot-create";
 import { assertNoSnapshotFile, downloadSnapshot } from "./snapshot-download";
 import { defaultSnapshotId } from "./snapshot-ids";
@@ -43,6 +43,20 @@ const RULES: DiffRules = {
   deleteBeforeReplace: false,
 };
 
+/**
+ * A new trigger asks for a new backup, but a fixed snapshotId already names the one taken: taking it again would meet the
+ * manager's "already exists", and adopting that snapshot would save the old backup as the new one. Refused before anything
+ * is done; without a snapshotId every trigger gets a fresh id.
+ */
+function reusedIdFailures(olds: Partial<BackupInputs>, news: BackupInputs): CheckFailure[] {
+  if (news.snapshotId === undefined || olds.snapshotId !== news.snapshotId || olds.trigger === news.trigger || containsUnknown(news.trigger)) return [];
+  return [{
+    property: "snapshotId",
+    reason: `${news.snapshotId} names the backup trigger ${JSON.stringify(olds.trigger)} took; a new trigger takes a new backup: ` +
+      "leave snapshotId unset (each backup gets snap_<UTC time>) or give it a new value",
+  }];
+}
+
 function dirFailures(dir: unknown): CheckFailure[] {
   if (containsUnknown(dir)) return [];
   const path: typeof import("node:path") = require("node:path");
@@ -57,7 +71,7 @@ function dirFailures(dir: unknown): CheckFailure[] {
 export function createBackupProvider(tuning: Partial<ClientTuning> = {}): pulumi.dynamic.ResourceProvider {
   const fullTuning: ClientTuning = { ...DEFAULT_TUNING, ...tuning };
   return {
-    async check(_olds: BackupInputs, news: BackupInputs) {
+    async check(olds: Partial<BackupInputs>, news: BackupInputs) {
       const inputs: BackupInputs = {
         ...news,
         includeMetrics: news.includeMetrics ?? false,
@@ -76,6 +90,7 @@ export function createBackupProvider(tuning: Partial<ClientTuning> = {}): pulumi
         ...booleanFailures(inputs.includeLogs, "includeLogs"),
         ...booleanFailures(inputs.includeEvents, "includeEvents"),
         ...positiveNumberFailures(inputs.timeout, "timeout"),
+        ...reusedIdFailures(olds ?? {}, inputs),
       ];
       return { inputs, failures };
     },

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONNECTION_SECRET_OUTPUTS, connectionInput, withSecretOutputs, type CloudifyConnectionArgs } from "../cloudify/providers/connection-args";
+import { CONNECTION_SECRET_OUTPUTS, connectionInput, withSecretOutputs, type CloudifyConnectionArgs } from "../providers/connection-args";
 import type { RestoreParams } from "./restore-steps";
 import { createSnapshotRestoreProvider, type SnapshotRestoreOuts } from "./snapshot-restore-provider";
 

@@ -1,8 +1,7 @@
-import type { CloudifyClient } from "../cloudify/client";
-import { pollUntil } from "../cloudify/client/backoff";
-import { CloudifyError, isApiError } from "../cloudify/client/errors";
-import { objectPath } from "../cloudify/client/paths";
-import type { Snapshot } from "../cloudify/client/types";
+import type { CloudifyClient } from "../client";
+import { pollUntil } from "../client/backoff";
+import { CloudifyError, isApiError } from "../client/errors";
+import type { Snapshot } from "../client/types";
 
 /** What a snapshot holds (the manager's `include_*` flags). */
 export interface SnapshotContents {
@@ -32,19 +31,7 @@ const DOWNLOADABLE = ["created", "uploaded"];
  */
 export async function takeSnapshot(client: CloudifyClient, id: string, contents: SnapshotContents, timeoutMs: number): Promise<Snapshot> {
   try {
-    // Sent by hand rather than through SnapshotsApi.create, which leaves out include_metrics.
-    await client.rest.call({
-      method: "PUT",
-      path: objectPath("snapshots", id),
-      json: {
-        include_metrics: contents.includeMetrics,
-        include_credentials: contents.includeCredentials,
-        include_logs: contents.includeLogs,
-        include_events: contents.includeEvents,
-        queue: false,
-      },
-      expect: [201],
-    });
+    await client.snapshots.create(id, contents);
   } catch (error) {
     if (!isApiError(error, 409)) throw error;
   }

@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
-import type { CloudifyClient } from "../cloudify/client";
-import { CloudifyError } from "../cloudify/client/errors";
-import { objectPath } from "../cloudify/client/paths";
+import type { CloudifyClient } from "../client";
+import { CloudifyError } from "../client/errors";
+import { objectPath } from "../client/paths";
 
 /** A snapshot archive saved on the operator's disk. */
 export interface SnapshotFile {

@@ -1,17 +1,20 @@
-import { CloudifyClient } from "../cloudify/client";
-import type { ClientTuning, CloudifyConnection } from "../cloudify/client/connection";
-import { endpointAddress } from "../cloudify/client/endpoints";
-import { isApiError } from "../cloudify/client/errors";
-import { compareVersions } from "../cloudify/client/manager";
-import type { ClusterNode } from "../cloudify/client/types";
-import type { ClusterIps } from "../outputs/clusterIps";
+import { CloudifyClient } from "../client";
+import type { ClientTuning, CloudifyConnection } from "../client/connection";
+import { endpointAddress } from "../client/endpoints";
+import { isApiError } from "../client/errors";
+import type { ManagerNode } from "../client/manager";
+import type { ClusterNode, ClusterStatusAnswer } from "../client/types";
+import type { ClusterIps } from "../../outputs/clusterIps";
 import { serviceStatuses, type ServiceStatus } from "./manager-health";
 
 /** One cluster member, as the reference's `cluster_status` lists it (the 4.x CLI's `cfy cluster nodes list`). */
 export interface ClusterMemberStatus {
   readonly name: string;
   readonly hostIp: string;
-  /** `leader` | `replica` | `offline` (4.x); `active` | `offline` (5.x, where every manager serves). */
+  /**
+   * `leader` | `replica` | `offline` (4.x); `active` | `offline` (5.0.5+, where every manager serves); `listed` (5.0, whose
+   * `/managers` names the members but says nothing of their health).
+   */
   readonly state: string;
   /** `OK` | `FAIL`, null when the manager does not report it. */
   readonly consul: string | null;
@@ -36,12 +39,6 @@ export interface ClusterObservation {
 
 /** 4.x `/cluster/nodes` items carry the checks the CLI shows (`_prepare_node` in cloudify-cli 4.x). */
 type ClusterNodeWithChecks = ClusterNode & { readonly checks?: Partial<Record<"consul" | "database" | "services" | "heartbeat", boolean>> };
-
-/** 5.x `GET /cluster-status` (premium). */
-interface ClusterStatusAnswer {
-  readonly status: string;
-  readonly services: Record<string, { readonly status: string; readonly nodes?: Record<string, { readonly status: string; readonly private_ip?: string }> }>;
-}
 
 const okOrFail = (passing: boolean | undefined): string | null => (passing === undefined ? null : passing ? "OK" : "FAIL");
 
@@ -73,11 +70,21 @@ export function membersFrom5x(answer: ClusterStatusAnswer): ClusterMemberStatus[
   });
 }
 
-/** Cluster members from the API of the manager's generation; a community manager (no cluster API) has none. */
+function membersFromManagers(managers: readonly ManagerNode[]): ClusterMemberStatus[] {
+  return managers.map((m) => ({ name: m.hostname, hostIp: m.private_ip, state: "listed", consul: null, database: null, services: null, heartbeat: null }));
+}
+
+/** Cluster members from what this manager's version has; a community manager (no cluster API) has none. */
 async function clusterMembers(client: CloudifyClient): Promise<ClusterMemberStatus[]> {
   try {
-    if (compareVersions((await client.manager.version()).version, "5") < 0) return membersFrom4x(await client.manager.clusterNodes());
-    return membersFrom5x(await client.rest.call<ClusterStatusAnswer>({ method: "GET", path: "/cluster-status", expect: [200] }));
+    switch ((await client.manager.profile()).clusterMembers) {
+      case "cluster-nodes":
+        return membersFrom4x(await client.manager.clusterNodes());
+      case "managers":
+        return membersFromManagers(await client.manager.managers());
+      case "cluster-status":
+        return membersFrom5x(await client.manager.clusterStatus());
+    }
   } catch (error) {
     if (isApiError(error, 404, "missing_premium_package_error")) return [];
     throw error;

@@ -1,13 +1,14 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { CloudifyClient } from "../cloudify/client";
-import { DEFAULT_TUNING, type ClientTuning, type CloudifyConnection } from "../cloudify/client/connection";
-import { sha256OfFile } from "../cloudify/client/content-hash";
-import { isApiError } from "../cloudify/client/errors";
-import { booleanFailures, positiveNumberFailures, type CheckFailure } from "../cloudify/providers/check-rules";
-import { connectionFailures, plainConnection, recordOnlyUpdate } from "../cloudify/providers/connection-props";
-import { diffInputs, type DiffRules } from "../cloudify/providers/diff-inputs";
-import { containsUnknown } from "../cloudify/providers/unknown";
-import { installNewAgents, restoreOnce, restoreRequest, uploadOnce, waitUntilHealthy, type AgentsRun, type RestoreParams } from "./restore-steps";
+import { CloudifyClient } from "../client";
+import { DEFAULT_TUNING, type ClientTuning, type CloudifyConnection } from "../client/connection";
+import { sha256OfFile } from "../client/content-hash";
+import { isApiError } from "../client/errors";
+import { booleanFailures, positiveNumberFailures, type CheckFailure } from "../providers/check-rules";
+import { connectionFailures, plainConnection, recordOnlyUpdate } from "../providers/connection-props";
+import { diffInputs, type DiffRules } from "../providers/diff-inputs";
+import { containsUnknown } from "../providers/unknown";
+import { probeHealth } from "./manager-health";
+import { assertRestorable, finishedRestore, installNewAgents, recordRestore, restoreOnce, restoreRequest, uploadOnce, waitUntilHealthy, type AgentsRun, type AgentsSkip, type RestoreParams } from "./restore-steps";
 import { restoreSnapshotId } from "./snapshot-ids";
 
 export interface SnapshotRestoreInputs {
@@ -29,6 +30,8 @@ export interface SnapshotRestoreOuts extends SnapshotRestoreInputs {
     readonly executionId: string;
     readonly endedAt: string | null;
     readonly agents: AgentsRun[];
+    /** Deployments left out of the agents' installation, and why. */
+    readonly agentsSkipped: AgentsSkip[];
   };
 }
 
@@ -69,9 +72,10 @@ async function snapshotDigest(olds: Partial<SnapshotRestoreInputs>, inputs: Snap
 /**
  * Dynamic provider of `pulumi-nodejs:dynamic/cloudify:SnapshotRestore`: uploads the archive (streamed) as
  * `restore_<sha256 prefix>` unless already there, restores it with the mapped params, follows the execution to its end
- * (failed → error with the execution's error), waits for 3 healthy status answers in a row and, with transferAgents,
- * runs `install_new_agents` on every deployment of every tenant. Each step adopts what an earlier attempt did, and a
- * finished restore is never repeated.
+ * (failed → error with the execution's error), records it on the manager (secret `cmom_restored_<snapshot id>`: the
+ * restore itself erased every execution that could tell), waits for 3 healthy answers in a row and, with transferAgents,
+ * runs `install_new_agents` on every installed deployment of every tenant. Each step adopts what an earlier attempt did,
+ * and a finished restore is never repeated.
  */
 export function createSnapshotRestoreProvider(tuning: Partial<ClientTuning> = {}): pulumi.dynamic.ResourceProvider {
   const fullTuning: ClientTuning = { ...DEFAULT_TUNING, ...tuning };
@@ -106,11 +110,18 @@ export function createSnapshotRestoreProvider(tuning: Partial<ClientTuning> = {}
       const left = (): number => Math.max(0, deadline - Date.now());
       const client = new CloudifyClient(inputs.connection, fullTuning);
       const snapshotId = restoreSnapshotId(inputs.sha256 ?? "");
-      await uploadOnce(client, snapshotId, inputs.snapshotPath);
-      const execution = await restoreOnce(client, snapshotId, restoreRequest(inputs.params, inputs.timeout), left());
-      let agents: AgentsRun[] = [];
+      // A finished restore is never repeated, even when what followed it failed and this is a rerun.
+      let execution = await finishedRestore(client, snapshotId);
+      const restoredNow = execution === undefined;
+      if (execution === undefined) {
+        await assertRestorable(client, inputs.params.force);
+        await uploadOnce(client, snapshotId, inputs.snapshotPath);
+        execution = await restoreOnce(client, snapshotId, restoreRequest(inputs.params, inputs.timeout), left());
+      }
+      let agents: { runs: AgentsRun[]; skipped: AgentsSkip[] } = { runs: [], skipped: [] };
       try {
-        await waitUntilHealthy(() => client.manager.status(), { inARow: HEALTHY_IN_A_ROW, intervalMs: fullTuning.pollIntervalMs, timeoutMs: left() });
+        if (restoredNow) await recordRestore(client, snapshotId, execution, left());
+        await waitUntilHealthy(() => probeHealth(client), { inARow: HEALTHY_IN_A_ROW, intervalMs: fullTuning.pollIntervalMs, timeoutMs: left() });
         if (inputs.transferAgents) agents = await installNewAgents(inputs.connection, fullTuning, execution.created_at, left());
       } catch (error) {
         if (!isApiError(error, 401)) throw error;
@@ -122,7 +133,7 @@ export function createSnapshotRestoreProvider(tuning: Partial<ClientTuning> = {}
       const outs: SnapshotRestoreOuts = {
         ...inputs,
         connection: plainConnection(inputs.connection),
-        restored: { snapshotId, executionId: execution.id, endedAt: execution.ended_at, agents },
+        restored: { snapshotId, executionId: execution.id, endedAt: execution.ended_at, agents: agents.runs, agentsSkipped: agents.skipped },
       };
       return { id: snapshotId, outs };
     },

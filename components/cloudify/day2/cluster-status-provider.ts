@@ -1,8 +1,8 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { ClientTuning, CloudifyConnection } from "../cloudify/client/connection";
-import { connectionFailures, plainConnection } from "../cloudify/providers/connection-props";
-import { sameValue } from "../cloudify/providers/same-value";
-import type { ClusterIps } from "../outputs/clusterIps";
+import type { ClientTuning, CloudifyConnection } from "../client/connection";
+import { connectionFailures, plainConnection } from "../providers/connection-props";
+import { sameValue } from "../providers/same-value";
+import type { ClusterIps } from "../../outputs/clusterIps";
 import { clusterIpsFrom, observeCluster, type ClusterStatusValue } from "./cluster-status-read";
 
 export interface ClusterStatusInputs {

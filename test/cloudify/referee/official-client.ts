@@ -1,0 +1,74 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+/** One release of the official Python client and the manager release line it belongs to (a double profile). */
+export interface OfficialClient {
+  readonly version: string;
+  readonly managerProfile: string;
+}
+
+/**
+ * The official clients the tests install from PyPI (cloudify-common), each in a venv this test setup makes itself (once;
+ * reused while its marker is there): the newest of the 6.4 and 7.0 lines. Older releases do not run on current Pythons
+ * (5.2.7 installs on 3.11 but imports `collections.Mapping`, gone since 3.10; 4.x needs Python 2).
+ */
+export const OFFICIAL_CLIENTS: readonly OfficialClient[] = [
+  { version: "6.4.2.0", managerProfile: "6.4" },
+  { version: "7.0.4", managerProfile: "7.0" },
+];
+
+const ROOT = resolve(__dirname, "../../..");
+const SCRIPT = join(__dirname, "official_client.py");
+
+function run(command: string, args: readonly string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", fail);
+    child.on("close", (code) => done({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? "");
+  });
+}
+
+/** The venv's python with the official client installed: made from PyPI when missing (a failed attempt is started over). */
+export async function officialClientPython(client: OfficialClient): Promise<string> {
+  const requirement = `cloudify-common==${client.version}`;
+  const venv = join(ROOT, ".cache", "referee", `cloudify-common-${client.version}`);
+  const ready = join(venv, ".cmom-ready");
+  const python = join(venv, "bin", "python");
+  if (existsSync(ready)) return python;
+  rmSync(venv, { recursive: true, force: true });
+  mkdirSync(join(venv, ".."), { recursive: true });
+  const steps: [string, string[]][] = [
+    ["python3", ["-m", "venv", venv]],
+    [python, ["-m", "pip", "install", "--disable-pip-version-check", "--quiet", requirement]],
+  ];
+  for (const [command, args] of steps) {
+    const { code, stderr } = await run(command, args);
+    if (code !== 0) throw new Error(`making the official client's venv: ${command} ${args.join(" ")} exited ${code}: ${stderr.slice(-2000)}`);
+  }
+  writeFileSync(ready, `${requirement}\n`);
+  return python;
+}
+
+export interface OfficialConnection {
+  readonly host: string;
+  readonly port: number;
+  readonly caFile: string;
+  readonly username: string;
+  readonly password: string;
+  readonly tenant: string;
+}
+
+/** Runs one operation of official_client.py; its error (as the client raised it) is thrown. */
+export async function officialCall(python: string, connection: OfficialConnection, op: string, args: Record<string, unknown> = {}): Promise<unknown> {
+  const { code, stdout, stderr } = await run(python, [SCRIPT], JSON.stringify({ connection, op, args }));
+  if (code !== 0) throw new Error(`official client ${op} exited ${code}: ${stderr.slice(-2000)}`);
+  const answer = JSON.parse(stdout) as { ok?: unknown; error?: string };
+  if (answer.error !== undefined) throw new Error(`official client ${op}: ${answer.error}`);
+  return answer.ok;
+}
