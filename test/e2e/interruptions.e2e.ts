@@ -1,20 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { managerContent, managerStack, type ManagerStack } from "./support/managerStack";
-
-/** What the manager holds after a complete `up` of the test stack (see managerStack). */
-const COMPLETE = {
-  tenants: ["default_tenant", "ops"],
-  secrets: ["ops/api_token", "ops/db_password"],
-  plugins: ["cmom-e2e-plugin"],
-  blueprints: ["jobs", "web"],
-  deployments: ["jobs-1", "web-1"],
-  executions: ["jobs-1:install:terminated", "web-1:install:terminated"],
-};
+import { DECLARED_CONTENT, managerContent, managerStack, type ManagerStack } from "./support/managerStack";
 
 /** After a rerun: the manager holds each object once, each workflow ran once, and the state matches the manager. */
 async function expectConverged(s: ManagerStack): Promise<void> {
-  expect(managerContent(s.double)).toEqual(COMPLETE);
+  expect(managerContent(s.double)).toEqual(DECLARED_CONTENT);
   const mark = s.mark();
   await s.project.stackOk("refresh", "--expect-no-changes");
   await s.project.stackOk("preview", "--expect-no-changes");
@@ -48,7 +38,7 @@ describe("an update killed midway, rerun", () => {
     killed = true;
     await watcher;
     expect(result.signal, `the update finished before the kill point:\n${result.stdout}`).toBe("SIGKILL");
-    expect(managerContent(stack.double)).not.toEqual(COMPLETE);
+    expect(managerContent(stack.double)).not.toEqual(DECLARED_CONTENT);
 
     const rerun = await stack.project.script("stack", ["up", stack.project.stack]);
     expect(rerun.code, `${rerun.stdout}\n${rerun.stderr}`).toBe(0);
@@ -63,16 +53,22 @@ describe("faults of the manager during an update", () => {
     s = undefined;
   });
 
-  it("5xx bursts, dropped connections and an answer lost after the manager acted end in the same objects as without", async () => {
+  it("5xx bursts, dropped connections, answers lost and 502s after the manager acted end in the same objects as without", async () => {
     s = await managerStack("faults");
     const { faults } = s.double;
-    faults.inject({ method: "PUT", path: /^\/tenants\//, times: 2, action: { kind: "status", status: 503 } });
-    faults.inject({ method: "PUT", path: /^\/secrets$/, times: 3, action: { kind: "status", status: 500 } });
-    faults.inject({ method: "POST", path: /^\/plugins$/, times: 1, action: { kind: "drop-on-request" } });
-    faults.inject({ method: "PUT", path: /^\/blueprints\//, times: 2, action: { kind: "status", status: 502 } });
-    faults.inject({ method: "PUT", path: /^\/deployments\//, times: 1, action: { kind: "drop-after-processing" } });
-    faults.inject({ method: "POST", path: /^\/executions$/, times: 1, action: { kind: "drop-after-processing" } });
+    const injected = [
+      faults.inject({ method: "POST", path: /^\/tenants\//, times: 2, action: { kind: "status", status: 503 } }),
+      faults.inject({ method: "PUT", path: /^\/secrets\//, times: 3, action: { kind: "status", status: 500 } }),
+      faults.inject({ method: "POST", path: /^\/plugins/, times: 1, action: { kind: "drop-on-request" } }),
+      faults.inject({ method: "PUT", path: /^\/blueprints\//, times: 2, action: { kind: "status", status: 502 } }),
+      faults.inject({ method: "PUT", path: /^\/deployments\//, times: 1, action: { kind: "drop-after-processing" } }),
+      faults.inject({ method: "POST", path: /^\/executions$/, times: 1, action: { kind: "drop-after-processing" } }),
+      // A proxy in front of the manager timing out: the manager acted, the client sees 502.
+      faults.inject({ method: "POST", path: /^\/executions$/, times: 1, action: { kind: "bad-gateway-after-processing" } }),
+      faults.inject({ method: "PUT", path: /^\/secrets\//, times: 1, action: { kind: "bad-gateway-after-processing" } }),
+    ];
     await s.project.stackOk("up");
+    expect(injected.map((f) => f.hits), "every fault met its requests").toEqual(injected.map((f) => f.rule.times));
     await expectConverged(s);
   });
 });

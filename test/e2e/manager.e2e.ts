@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { managerContent, managerStack, type ManagerStack } from "./support/managerStack";
+import { DECLARED_CONTENT, managerContent, managerStack, type ManagerStack } from "./support/managerStack";
 
 /**
  * The `manager` platform under the real Pulumi engine: one stack's life, step by step, against one HTTPS double of the
@@ -19,14 +19,7 @@ describe("manager platform, driven by the real engine", () => {
 
   it("pulumi up creates every declared object on the manager and takes the backup", async () => {
     await s.project.stackOk("up");
-    expect(managerContent(s.double)).toEqual({
-      tenants: ["default_tenant", "ops"],
-      secrets: ["ops/api_token", "ops/db_password"],
-      plugins: ["cmom-e2e-plugin"],
-      blueprints: ["jobs", "web"],
-      deployments: ["jobs-1", "web-1"],
-      executions: ["jobs-1:install:terminated", "web-1:install:terminated"],
-    });
+    expect(managerContent(s.double)).toEqual(DECLARED_CONTENT);
     expect(s.double.state.secrets.get("ops", "db_password")!.value).toBe("e2e-Secret-Sentinel-K3p8Lm");
     const archives = readdirSync(s.backupDir).filter((f) => f.endsWith(".zip"));
     expect(archives).toHaveLength(1);

@@ -77,6 +77,16 @@ export async function managerStack(stack: string): Promise<ManagerStack> {
   };
 }
 
+/** What the manager holds after a complete `up` of the stack managerStack declares. */
+export const DECLARED_CONTENT = {
+  tenants: ["default_tenant", "ops"],
+  secrets: ["ops/api_token", "ops/db_password"],
+  plugins: ["cmom-e2e-plugin"],
+  blueprints: ["jobs", "web"],
+  deployments: ["jobs-1", "web-1"],
+  executions: ["jobs-1:install:terminated", "web-1:install:terminated"],
+};
+
 /** What the manager holds, as comparable lists (ids per table, executions per deployment and workflow). */
 export function managerContent(double: CloudifyDouble) {
   const { state } = double;
