@@ -20,7 +20,7 @@ const valueOf = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(
 const RULES: [string, (ns: Mutable) => void, string | RegExp][] = [
   ["kubernetes required on the kubernetes platform", (ns) => { delete ns.kubernetes; }, "cmom:kubernetes: required when cmom:platform is kubernetes"],
   ["kubernetes settings refused on openstack", (ns) => { ns.platform = "openstack"; }, "cmom:kubernetes: only used when cmom:platform is kubernetes"],
-  ["cluster settings refused on kubernetes", (ns) => { ns.cluster = exampleNamespaces("pool").cluster; }, "cmom:cluster: only used when cmom:platform is openstack"],
+  ["cluster settings refused on kubernetes", (ns) => { ns.cluster = exampleNamespaces("pool").cluster; }, /^cmom:cluster: only used when cmom:platform is openstack\b/],
   ["unknown nested key", (ns) => { ns.kubernetes.replica = 1; }, "cmom:kubernetes.replica: unknown key"],
   ["namespace required", (ns) => { delete ns.kubernetes.namespace; }, "cmom:kubernetes.namespace: required"],
   ["namespace is a DNS label", (ns) => { ns.kubernetes.namespace.name = "Cloudify_NS"; }, /^cmom:kubernetes\.namespace\.name: not a DNS label/],
