@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { hostname, ipv4, isHostname, localPathOrHttpsUrl, nonEmpty, pemCertificate, pemPrivateKey, secretString, type SecretPolicy } from "./primitives";
+import { hostname, ipv4, isHostname, localPathOrHttpsUrl, nonEmpty, pemCertificate, pemPrivateKey, redactableSecret, secretString, type SecretPolicy } from "./primitives";
 
 export function clusterSchema(policy: SecretPolicy) {
   const ldapSchema = z.strictObject({
     server: nonEmpty,
     username: nonEmpty,
-    password: secretString(policy),
+    password: secretString(policy, redactableSecret),
     domain: nonEmpty,
     dnExtra: nonEmpty.optional(),
     isActiveDirectory: z.boolean().default(false),
@@ -29,7 +29,7 @@ export function clusterSchema(policy: SecretPolicy) {
     /** SHA-256 of the installer, verified on the node when installRpm is a URL. */
     installRpmSha256: z.string().regex(/^[0-9a-f]{64}$/i, "not a SHA-256 hex digest").optional(),
     adminUsername: nonEmpty.default("admin"),
-    adminPassword: secretString(policy),
+    adminPassword: secretString(policy, redactableSecret),
     sshUser: nonEmpty,
     sshPrivateKey: secretString(policy, pemPrivateKey),
     sshPort: z.number().int().min(1).max(65535).default(22),

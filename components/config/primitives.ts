@@ -25,6 +25,16 @@ export const hostname = z.string().refine(isHostname, "not a valid host name (RF
 
 export const nonEmpty = z.string().min(1, "must not be empty");
 
+/**
+ * Words a manager and the node tool print all the time. A password inside one of them (or shorter than 8 characters) cannot be
+ * redacted from logs without masking those words everywhere, which also tells the reader what it is ("cloudify").
+ */
+export const EVERYDAY_WORDS = ["cloudify", "manager", "default_tenant", "localhost", "administrator", "password", "installation",
+  "configuration", "cluster", "snapshot", "execution", "services", "running"] as const;
+export const redactableSecret = nonEmpty.min(8, "at least 8 characters (a shorter one cannot be told apart in logs)")
+  .refine((value) => !EVERYDAY_WORDS.some((word) => word.includes(value.toLowerCase())),
+    "is part of a word Cloudify prints all the time (its redaction would mask that word in every log)");
+
 export const pemCertificate = z.string().regex(/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/, "not a PEM certificate");
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { redactableSecret } from "../config/primitives";
 
 // The one contract of /etc/cmom/node.json: the deploying side writes it through this schema, and cmom-node-setup's
 // `validate` accepts exactly what it accepts (test/install/nodeJsonContract.test.ts holds the two together).
@@ -10,7 +11,7 @@ const ldap = z.strictObject({
   server: text,
   username: text,
   /** Secret. */
-  password: text,
+  password: redactableSecret,
   domain: text,
   dnExtra: text.nullable().optional(),
   isActiveDirectory: z.boolean(),
@@ -38,7 +39,7 @@ export const nodeJsonSchema = z.strictObject({
   fqdn: text.nullable().optional(),
   adminUsername: text,
   /** Secret. */
-  adminPassword: text,
+  adminPassword: redactableSecret,
   ldap: ldap.nullable().optional(),
   /** Deep-merged over the generated config.yaml; it wins. */
   additionalConfig: z.record(z.string(), z.unknown()).optional(),

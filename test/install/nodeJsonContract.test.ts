@@ -79,6 +79,11 @@ const changes: Record<string, Change> = {
   "an unknown role": (d) => { d.cluster.role = "observer"; },
   "a string isActiveDirectory": (d) => { d.ldap.isActiveDirectory = "no"; },
   "an empty ldap domain": (d) => { d.ldap.domain = ""; },
+  "the password cloudify": (d) => { d.adminPassword = "cloudify"; },
+  "the password Manager": (d) => { d.adminPassword = "Manager"; },
+  "a 7-character password": (d) => { d.adminPassword = "x7#kQ2p"; },
+  "the ldap password running": (d) => { d.ldap.password = "running"; },
+  "an 8-character password": (d) => { d.adminPassword = "x7#kQ2p9"; },
 };
 
 describe("node.json contract", () => {

@@ -94,6 +94,16 @@ describe("cmom:hosts config problems, all reported at once", () => {
     ]);
   });
 
+  it("refuses passwords that redaction could not hide in logs (an everyday word of Cloudify's, or under 8 characters)", () => {
+    const ns = hostsStack();
+    ns.cluster.adminPassword = "Cloudify";
+    ns.cluster.ldap = { server: "ldaps://ldap.example.com", username: "cn=reader", password: "s3cr3t", domain: "example.com" };
+    expect(problems(ns)).toEqual([
+      "cmom:cluster.adminPassword: is part of a word Cloudify prints all the time (its redaction would mask that word in every log)",
+      "cmom:cluster.ldap.password: at least 8 characters (a shorter one cannot be told apart in logs)",
+    ]);
+  });
+
   it("refuses an empty list and unknown host keys", () => {
     expect(problems({ ...hostsStack(), hosts: [] })).toEqual(["cmom:hosts: needs at least one host"]);
     const ns = hostsStack();

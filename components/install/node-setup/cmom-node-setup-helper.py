@@ -81,20 +81,36 @@ def check_keys(obj, allowed, path):
     need(not unknown, (path + '.' if path else '') + str(unknown[0] if unknown else ''), 'is not a node.json key')
 
 
+# Words a manager and this tool print all the time (the same list as EVERYDAY_WORDS in components/config/primitives.ts): a
+# password inside one of them, or shorter than 8 characters, cannot be redacted without masking that word in every log.
+EVERYDAY_WORDS = ('cloudify', 'manager', 'default_tenant', 'localhost', 'administrator', 'password', 'installation',
+                  'configuration', 'cluster', 'snapshot', 'execution', 'services', 'running')
+
+
+def check_secret(obj, key, path):
+    check_str(obj, key, path)
+    value = obj[key]
+    need(len(value) >= 8, path, 'must be at least 8 characters (a shorter one cannot be told apart in logs)')
+    need(not any(value.lower() in word for word in EVERYDAY_WORDS), path,
+         'is part of a word Cloudify prints all the time (its redaction would mask that word in every log)')
+
+
 def validate(cfg):
     need(isinstance(cfg, dict), '<top>', 'must be an object')
     check_keys(cfg, ('nodeName', 'privateIp', 'publicIp', 'fqdn', 'adminUsername', 'adminPassword', 'ldap',
                      'additionalConfig', 'installer', 'certificates', 'files', 'scripts', 'statusTimeoutSeconds',
                      'cluster'), '')
-    for key in ('nodeName', 'privateIp', 'publicIp', 'adminUsername', 'adminPassword'):
+    for key in ('nodeName', 'privateIp', 'publicIp', 'adminUsername'):
         check_str(cfg, key, key)
+    check_secret(cfg, 'adminPassword', 'adminPassword')
     check_str(cfg, 'fqdn', 'fqdn', optional=True)
     ldap = cfg.get('ldap')
     if ldap is not None:
         need(isinstance(ldap, dict), 'ldap', 'must be null or an object')
         check_keys(ldap, ('server', 'username', 'password', 'domain', 'dnExtra', 'isActiveDirectory'), 'ldap')
-        for key in ('server', 'username', 'password', 'domain'):
+        for key in ('server', 'username', 'domain'):
             check_str(ldap, key, 'ldap.' + key)
+        check_secret(ldap, 'password', 'ldap.password')
         check_str(ldap, 'dnExtra', 'ldap.dnExtra', optional=True)
         need(isinstance(ldap.get('isActiveDirectory'), bool), 'ldap.isActiveDirectory', 'must be true or false')
     need(isinstance(cfg.get('additionalConfig', {}), dict), 'additionalConfig', 'must be an object')
