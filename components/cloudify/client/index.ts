@@ -50,7 +50,7 @@ export { folderTreeDigest, pluginContentHash, sha256OfFile } from "./content-has
 export { CREATE_ENVIRONMENT_WORKFLOW, type CreateDeployment } from "./deployments";
 export { CloudifyApiError, CloudifyConnectionError, CloudifyTlsError, CloudifyUnavailableError, isApiError, isNotFound } from "./errors";
 export { ExecutionFailedError, type StartExecution } from "./executions";
-export { compareVersions, UnsupportedVersionError, type ManagerProfile } from "./versions";
+export { UnsupportedVersionError } from "./versions";
 export type { UploadPlugin } from "./plugins";
 export type { SecretFields } from "./secrets";
 export type { CreateSnapshot, RestoreSnapshot } from "./snapshots";

@@ -55,7 +55,7 @@ export interface ManagerProfile {
 type Capabilities = Omit<ManagerProfile, "version">;
 
 /** The oldest and newest release lines cmom speaks to. */
-export const SUPPORTED_VERSIONS = { oldest: "4.3", newest: "7.0" } as const;
+const SUPPORTED_VERSIONS = { oldest: "4.3", newest: "7.0" } as const;
 
 const FIRST: Capabilities = {
   asyncDeploymentCreate: false,
@@ -110,7 +110,7 @@ const CHANGES: readonly (readonly [since: string, change: Partial<Capabilities>]
 ];
 
 /** Numeric comparison of dotted versions ("5.0.5" < "5.1"); missing parts count as 0, suffixes are ignored. */
-export function compareVersions(a: string, b: string): number {
+function compareVersions(a: string, b: string): number {
   const parse = (v: string): number[] => v.split(/[.-]/).map((part) => Number.parseInt(part, 10)).map((n) => (Number.isNaN(n) ? 0 : n));
   const [pa, pb] = [parse(a), parse(b)];
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
@@ -134,7 +134,7 @@ export class UnsupportedVersionError extends CloudifyError {
 }
 
 /** Whether `version` is within the supported release lines (7.0.x included, 7.1 not). */
-export function isSupportedVersion(version: string): boolean {
+function isSupportedVersion(version: string): boolean {
   const [major = "", minor = ""] = version.split(".");
   return /^\d+(\.\d+)*/.test(version) && compareVersions(version, SUPPORTED_VERSIONS.oldest) >= 0 && compareVersions(`${major}.${minor || 0}`, SUPPORTED_VERSIONS.newest) <= 0;
 }
@@ -156,7 +156,7 @@ function whereSupported(flag: Flag): string {
 }
 
 /** A request this manager's version does not honour: refused before anything was sent. */
-export class NotOnThisVersionError extends CloudifyError {
+class NotOnThisVersionError extends CloudifyError {
   constructor(profile: ManagerProfile, what: string, flag: Flag) {
     super(`Cloudify Manager ${profile.version} does not support ${what} (${whereSupported(flag)}); nothing was sent`, "NotOnThisVersionError");
   }

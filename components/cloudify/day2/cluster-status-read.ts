@@ -42,7 +42,7 @@ type ClusterNodeWithChecks = ClusterNode & { readonly checks?: Partial<Record<"c
 
 const okOrFail = (passing: boolean | undefined): string | null => (passing === undefined ? null : passing ? "OK" : "FAIL");
 
-export function membersFrom4x(nodes: readonly ClusterNodeWithChecks[]): ClusterMemberStatus[] {
+function membersFrom4x(nodes: readonly ClusterNodeWithChecks[]): ClusterMemberStatus[] {
   return nodes.map((n) => ({
     name: n.name,
     hostIp: n.host_ip,
@@ -54,7 +54,7 @@ export function membersFrom4x(nodes: readonly ClusterNodeWithChecks[]): ClusterM
   }));
 }
 
-export function membersFrom5x(answer: ClusterStatusAnswer): ClusterMemberStatus[] {
+function membersFrom5x(answer: ClusterStatusAnswer): ClusterMemberStatus[] {
   const { manager, db } = answer.services;
   return Object.entries(manager?.nodes ?? {}).map(([name, node]) => {
     const database = db?.nodes?.[name]?.status ?? db?.status;

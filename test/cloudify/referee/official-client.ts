@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 /** One release of the official Python client and the manager release line it belongs to (a double profile). */
-export interface OfficialClient {
+interface OfficialClient {
   readonly version: string;
   readonly managerProfile: string;
 }
