@@ -37,7 +37,7 @@ export class CloudifyResources extends pulumi.ComponentResource {
     const secrets = r.secrets.map((s) => [s, new CloudifySecret(`${name}-secret-${s.tenant}-${s.key}`, {
       connection: connection(s.tenant),
       key: s.key,
-      value: s.string ?? pulumi.secret(fs.readFileSync(s.file!, "utf8")),
+      value: s.string ?? secretFileContent(s.file!),
       visibility: s.visibility,
     }, after(...tenantOf(s.tenant)))] as [typeof s, pulumi.Resource]);
 
@@ -106,4 +106,10 @@ function readInputsFile(file: string): Record<string, unknown> {
   const inputs = parse(fs.readFileSync(file, "utf8")) as unknown;
   if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs)) throw new Error(`deployment inputs file ${file}: not a YAML mapping`);
   return inputs as Record<string, unknown>;
+}
+
+/** A preview (and the offline plan) only describes a secret's file; a real update has checked that it exists (missingLocalFiles). */
+function secretFileContent(file: string): pulumi.Output<string> {
+  const readable = !pulumi.runtime.isDryRun() || fs.existsSync(file);
+  return pulumi.secret(readable ? fs.readFileSync(file, "utf8") : `[placeholder: contents of ${file}]`);
 }
