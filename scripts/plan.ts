@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config/loadStackConfig";
-import { readStackFile, resolveStack, StackFileError } from "./plan/stackFile";
+import { checkStackFile, resolveStack, StackFileError } from "./plan/stackFile";
 import { resolveExports, runUnderMocks } from "./plan/recordingMocks";
 import { planJson, planMermaid, planText } from "./plan/render";
 
@@ -29,10 +29,16 @@ async function main(): Promise<number> {
   }
   const { stack } = resolveStack(projectDir, parsed.positionals[0]!);
 
+  const graph = parsed.values.graph;
+  if (graph !== undefined && !fs.existsSync(path.dirname(path.resolve(graph)))) {
+    process.stderr.write(`--graph ${graph}: no directory ${path.dirname(graph)} to write it in\n`);
+    return 2;
+  }
+
   try {
-    const { config, secretKeys } = readStackFile(projectDir, parsed.positionals[0]!);
+    const { config, secretKeys } = checkStackFile(projectDir, parsed.positionals[0]!);
     const { resources, exports } = await runUnderMocks({ project: "cmom", stack, config, secretKeys }, async () => ({ ...require(path.join(projectDir, "index.ts")) }));
-    if (parsed.values.graph) fs.writeFileSync(parsed.values.graph, planMermaid(resources));
+    if (graph !== undefined) fs.writeFileSync(graph, planMermaid(resources));
     process.stdout.write(parsed.values.json ? `${JSON.stringify(planJson(stack, resources), null, 2)}\n` : `${planText(stack, resources, await resolveExports(exports))}\n`);
     return 0;
   } catch (err) {
