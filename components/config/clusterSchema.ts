@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { MAX_ITEMS, MAX_NODES, hostname, ipv4, isHostname, localPathOrHttpsUrl, nonEmpty, pemCertificate, pemPrivateKey, secretString, type SecretPolicy } from "./primitives";
 
+/** Node 0 is the initial master. */
+export const clusterInstancesSchema = z.number().int().min(1).max(MAX_NODES).default(2);
+
 export function clusterSchema(policy: SecretPolicy) {
   const ldapSchema = z.strictObject({
     server: nonEmpty,
@@ -23,7 +26,7 @@ export function clusterSchema(policy: SecretPolicy) {
   });
 
   return z.strictObject({
-    instances: z.number().int().min(1).max(MAX_NODES).default(2),
+    instances: clusterInstancesSchema,
     namePrefix: z.string().refine((p) => isHostname(`${p}-0`) && p.length <= 50, "not a valid host-name prefix (letters, digits, inner hyphens, ≤50 chars)").default("cfy-manager"),
     installRpm: localPathOrHttpsUrl,
     /** SHA-256 of the installer, verified on the node when installRpm is a URL. */

@@ -20,10 +20,12 @@ export function kindOf(value: unknown): string {
   return typeof value === "string" ? "a string" : typeof value === "number" ? "a number" : typeof value === "boolean" ? "a boolean" : typeof value;
 }
 
+const EXPECTED: Record<string, string> = { object: "a mapping", array: "a list", int: "an integer" };
+
 // Issues carry their input only when parsed with `reportInput: true` (loadStackConfig does).
 function describe(issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_type") {
-    return issue.input === undefined ? "required" : `expected ${issue.expected === "object" ? "a mapping" : issue.expected === "array" ? "a list" : `a ${issue.expected}`}, found ${kindOf(issue.input)}`;
+    return issue.input === undefined ? "required" : `expected ${EXPECTED[issue.expected] ?? `a ${issue.expected}`}, found ${kindOf(issue.input)}`;
   }
   if ((issue.code === "too_big" || issue.code === "too_small") && issue.message.startsWith("Too ")) {
     const bound = issue.code === "too_big" ? "at most" : "at least";

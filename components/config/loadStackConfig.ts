@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { backupSchema, type BackupConfig } from "./backupSchema";
-import { clusterSchema, type ClusterConfig } from "./clusterSchema";
+import { clusterInstancesSchema, clusterSchema, type ClusterConfig } from "./clusterSchema";
 import { dnsSchema, type DnsConfig } from "./dnsSchema";
 import { fleetSchema, type FleetConfig } from "./fleetSchema";
 import { caPairProblems } from "./caPair";
@@ -168,20 +168,29 @@ function crossNamespaceProblems(config: Partial<Omit<StackConfig, "stack" | "bac
   }
   const { openstack, cluster, dns } = config;
   if (config.hosts && cluster) problems.push(...hostsProblems(config.hosts, cluster, (values.get("cluster") as { instances?: unknown }).instances));
-  if (!openstack || !cluster) return problems;
+  if (!openstack) return problems;
 
+  // The node count, even when another key of cmom:cluster has a problem: then as written, if it is valid on its own.
+  const instances = cluster?.instances ?? validInstances((values.get("cluster") as { instances?: unknown } | undefined)?.instances);
+  if (instances === undefined) return problems;
   const pool = openstack.resourcePool;
-  if (pool && pool.length < cluster.instances) {
-    problems.push(`${NAMESPACE}:openstack.resourcePool: ${pool.length} entr${pool.length === 1 ? "y" : "ies"} for ${cluster.instances} instances`);
+  if (pool && pool.length < instances) {
+    problems.push(`${NAMESPACE}:openstack.resourcePool: ${pool.length} entr${pool.length === 1 ? "y" : "ies"} for ${instances} instances`);
   }
-  if (dns?.nodeRecords && dns.nodeRecords.length < cluster.instances) {
-    problems.push(`${NAMESPACE}:dns.nodeRecords: ${dns.nodeRecords.length} names for ${cluster.instances} instances`);
+  if (dns?.nodeRecords && dns.nodeRecords.length < instances) {
+    problems.push(`${NAMESPACE}:dns.nodeRecords: ${dns.nodeRecords.length} names for ${instances} instances`);
   }
+  if (!cluster) return problems;
   const names = nodeNames(cluster.instances, cluster.namePrefix, openstack);
   for (const node of Object.keys(cluster.hostKeys)) {
     if (!names.includes(node)) problems.push(`${NAMESPACE}:cluster.hostKeys.${node}: no such node (nodes: ${names.join(", ")})`);
   }
   return problems;
+}
+
+function validInstances(raw: unknown): number | undefined {
+  const result = clusterInstancesSchema.safeParse(raw);
+  return result.success ? result.data : undefined;
 }
 
 /** Pulumi hands structured values to the program as JSON text and plain strings as they are. */
