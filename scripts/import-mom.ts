@@ -2,9 +2,9 @@
 // Manager of Managers blueprint into a cmom stack file. Secret values are never written: the commands that set them are printed.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
 import { migrateMomInputs } from "../components/import/momInputs";
+import { parseCommandLine } from "./commandLine";
 import { resolveStack } from "./plan/stackFile";
 
 const USAGE = `usage: npm run import-mom -- <inputs.yaml> <stack | path/to/Pulumi.<stack>.yaml> [--allow CIDR]…
@@ -14,21 +14,8 @@ const USAGE = `usage: npm run import-mom -- <inputs.yaml> <stack | path/to/Pulum
 const projectDir = path.resolve(__dirname, "..");
 
 function main(): number {
-  let parsed;
-  try {
-    parsed = parseArgs({ allowPositionals: true, options: { allow: { type: "string", multiple: true }, help: { type: "boolean", short: "h" } } });
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (parsed.positionals.length !== 2) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine(USAGE, { allow: { type: "string", multiple: true } }, 2);
+  if (typeof parsed === "number") return parsed;
   const [inputsFile, stackArg] = parsed.positionals as [string, string];
   const { stack, file } = resolveStack(projectDir, stackArg);
   const relative = path.relative(process.cwd(), file);

@@ -2,8 +2,8 @@
 // shows what the stack would build. Exit 2 on bad usage or invalid config (problems on stderr, nothing on stdout).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config/loadStackConfig";
+import { parseCommandLine } from "./commandLine";
 import { checkStackFile, resolveStack, StackFileError } from "./plan/stackFile";
 import { resolveExports, runUnderMocks } from "./plan/recordingMocks";
 import { planJson, planMermaid, planText } from "./plan/render";
@@ -12,21 +12,8 @@ const USAGE = "usage: npm run plan -- <stack | path/to/Pulumi.<stack>.yaml> [--j
 const projectDir = path.resolve(__dirname, "..");
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ allowPositionals: true, options: { json: { type: "boolean" }, graph: { type: "string" }, help: { type: "boolean", short: "h" } } });
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (parsed.positionals.length !== 1) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine(USAGE, { json: { type: "boolean" }, graph: { type: "string" } }, 1);
+  if (typeof parsed === "number") return parsed;
   const { stack } = resolveStack(projectDir, parsed.positionals[0]!);
 
   const graph = parsed.values.graph;
