@@ -67,8 +67,8 @@ export class CloudifyResources extends pulumi.ComponentResource {
         connection: connection(d.tenant),
         deploymentId: d.deploymentId,
         blueprintId: d.blueprintId,
-        // An inputs file often holds credentials: its values stay secret in the state (inline inputs are visible in the config anyway).
-        inputs: typeof d.inputs === "string" ? pulumi.secret(readInputsFile(d.inputs)) : d.inputs,
+        // An inputs file often holds credentials: its values stay secret in the state, as inline inputs holding a --secret value do.
+        inputs: typeof d.inputs === "string" ? pulumi.secret(readInputsFile(d.inputs)) : d.secretInputs ? pulumi.secret(d.inputs ?? {}) : d.inputs,
         visibility: d.visibility,
         skipPluginsValidation: d.skipPluginsValidation,
       }, after(...tenantOf(d.tenant), ...(blueprint ? [blueprint] : []), ...visibleIn(secrets, d.tenant)))];

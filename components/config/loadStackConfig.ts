@@ -108,6 +108,10 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, options:
   }
 
   const config = parsed as Partial<Omit<StackConfig, "stack" | "backup">> & { backup?: z.output<typeof backupSchema> };
+  config.resources?.deployments.forEach((d, i) => {
+    const at = `${NAMESPACE}:resources.deployments[${i}].inputs`;
+    if (typeof d.inputs === "object" && [at, ...leafPaths(d.inputs, at)].some(options.isSecret)) d.secretInputs = true;
+  });
   // Checks across namespaces run on whatever parsed, so every problem is reported in one run.
   problems.push(...crossNamespaceProblems(config, values));
   if (problems.length === 0 && options.checkLocalFiles) problems.push(...missingLocalFiles(config as StackConfig));
@@ -186,6 +190,12 @@ function crossNamespaceProblems(config: Partial<Omit<StackConfig, "stack" | "bac
     if (!names.includes(node)) problems.push(`${NAMESPACE}:cluster.hostKeys.${node}: no such node (nodes: ${names.join(", ")})`);
   }
   return problems;
+}
+
+function leafPaths(value: unknown, at: string): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => leafPaths(v, `${at}[${i}]`));
+  if (value !== null && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => leafPaths(v, `${at}.${k}`));
+  return [at];
 }
 
 function validInstances(raw: unknown): number | undefined {

@@ -56,7 +56,12 @@ function resourcesObject(policy: SecretPolicy) {
     inputs: z.union([z.record(z.string(), z.unknown()), nonEmpty]).optional(),
     skipPluginsValidation: z.boolean().default(false),
     ...placement,
-  }).transform((d) => ({ ...d, deploymentId: d.deploymentId ?? d.blueprintId }));
+  }).transform((d) => ({
+    ...d,
+    deploymentId: d.deploymentId ?? d.blueprintId,
+    /** Inline inputs holding a value set with --secret stay secret in the state (the loader sets this; an inputs file always does). */
+    secretInputs: false,
+  }));
 
   const execution = z.strictObject({
     workflowId: nonEmpty,
