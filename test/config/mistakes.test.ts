@@ -4,9 +4,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
+import { caPairProblems } from "../../components/config/caPair";
 import { ConfigError } from "../../components/config/loadStackConfig";
 import { checkStackFile, StackFileError } from "../../scripts/plan/stackFile";
-import { PROJECT_DIR } from "../support/exampleStacks";
+import { exampleNamespaces, PROJECT_DIR, TEST_CA_CERT, TEST_SECRETS } from "../support/exampleStacks";
+import { problems } from "../support/parseConfig";
 
 /** The corpus of mistakes (mistakes.txt): each line a stack, the exit code and the answer `npm run plan` must give. */
 interface Mistake { line: number; base: string; edits: string; exit: number; expected: string[] }
@@ -104,3 +106,28 @@ describe("a newcomer's mistakes get clear answers", () => {
     expect(run.stderr).toBe(`--graph ${path.join(tmp, "no-such-dir", "g.mmd")}: no directory ${path.join(tmp, "no-such-dir")} to write it in\n`);
   });
 });
+
+describe("upper bounds on lists too long to write in a line", () => {
+  const edited = (base: string, edit: (ns: Record<string, any>) => void) => {
+    const ns = structuredClone(exampleNamespaces(base)) as Record<string, any>;
+    edit(ns);
+    return problems(ns);
+  };
+  it("at most 32 nodes: hosts and pool entries", () => {
+    expect(edited("hosts", (ns) => { ns.hosts = Array.from({ length: 33 }, (_, i) => ({ name: `h${i}`, address: `10.0.0.${i + 1}` })); }))
+      .toContain("cmom:hosts: expected at most 32 items, found 33 items");
+    expect(edited("pool", (ns) => { ns.openstack.resourcePool = Array.from({ length: 33 }, (_, i) => ({ ipAddress: `10.0.0.${i + 1}`, hostname: `n${i}` })); }))
+      .toContain("cmom:openstack.resourcePool: expected at most 32 items, found 33 items");
+  });
+  it("at most 1000 entries in other lists", () => {
+    expect(edited("pool", (ns) => { ns.resources.tenants = Array.from({ length: 1001 }, (_, i) => `t${i}`); }))
+      .toContain("cmom:resources.tenants: expected at most 1000 items, found 1001 items");
+  });
+});
+
+describe("caKey and caCert", () => {
+  it("a CA certificate with its own key passes", () => {
+    expect(caPairProblems({ caCert: TEST_CA_CERT, caKey: TEST_SECRETS.caKey })).toEqual([]);
+  });
+});
+

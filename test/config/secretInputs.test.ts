@@ -35,7 +35,7 @@ describe("inline deployment inputs set with --secret", () => {
     const { config, secretKeys } = toPulumiConfig(poolWithInputPassword());
     const { resources } = await runUnderMocks({ project: "cmom", stack: "inputs", config, secretKeys }, async () => ({ ...(await import("../../index")) }));
     const deployment = planJson("inputs", resources).resources.find((r) => r.type === "pulumi-nodejs:dynamic/cloudify:Deployment")!;
-    expect(deployment.inputs.inputs).toBe("[secret]");
+    expect((deployment.inputs as Record<string, unknown>).inputs).toBe("[secret]");
     expect(JSON.stringify(planJson("inputs", resources))).not.toContain(PLANTED);
   });
 });
