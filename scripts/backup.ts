@@ -16,13 +16,18 @@ export interface BackupScriptDeps {
 
 /** Runs the command; returns the exit code (0 done, 1 failed, 2 bad usage). */
 export async function backupMain(argv: readonly string[], deps: BackupScriptDeps): Promise<number> {
-  let positionals: string[];
+  let parsed;
   try {
-    positionals = parseArgs({ args: [...argv], allowPositionals: true, options: {} }).positionals;
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { help: { type: "boolean", short: "h" } } });
   } catch (error) {
     deps.stderr(`${(error as Error).message}\n${USAGE}\n`);
     return 2;
   }
+  if (parsed.values.help) {
+    deps.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  const { positionals } = parsed;
   if (positionals.length !== 1) {
     deps.stderr(`${USAGE}\n`);
     return 2;

@@ -231,10 +231,19 @@ function runCurl(double: DoubleProcess, caFile: string, args: readonly string[],
   });
 }
 
+const usage = () => `usage: npm run bench [-- <name>…]   (runs every benchmark, or those named: ${BENCHMARKS.map((b) => b.name).join(", ")})`;
+
+/** Bad usage: exit 2 with the reason, no trace. */
+class UsageError extends Error {}
+
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
+  if (wanted.includes("--help") || wanted.includes("-h")) {
+    process.stdout.write(`${usage()}\n`);
+    return;
+  }
   const unknown = wanted.filter((name) => !BENCHMARKS.some((b) => b.name === name));
-  if (unknown.length > 0) throw new Error(`unknown benchmark(s) ${unknown.join(", ")}; known: ${BENCHMARKS.map((b) => b.name).join(", ")}`);
+  if (unknown.length > 0) throw new UsageError(`unknown benchmark${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}\n${usage()}`);
   const selected = BENCHMARKS.filter((b) => wanted.length === 0 || wanted.includes(b.name));
 
   const scratch = await mkdtemp(join(tmpdir(), "cmom-bench-"));
@@ -274,6 +283,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 });

@@ -20,10 +20,14 @@ export interface HealScriptDeps {
 export async function healMain(argv: readonly string[], deps: HealScriptDeps): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { "dry-run": { type: "boolean" } } });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" } } });
   } catch (error) {
     deps.stderr(`${(error as Error).message}\n${USAGE}\n`);
     return 2;
+  }
+  if (parsed.values.help) {
+    deps.stdout(`${USAGE}\n`);
+    return 0;
   }
   if (parsed.positionals.length !== 1) {
     deps.stderr(`${USAGE}\n`);

@@ -2,9 +2,9 @@
 // shows what the stack would build. Exit 2 on bad usage or invalid config (problems on stderr, nothing on stdout).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { ConfigError } from "../components/config/loadStackConfig";
-import { readStackFile, resolveStack, StackFileError } from "./plan/stackFile";
+import { parseCommandLine } from "./commandLine";
+import { checkStackFile, resolveStack, StackFileError } from "./plan/stackFile";
 import { resolveExports, runUnderMocks } from "./plan/recordingMocks";
 import { planJson, planMermaid, planText } from "./plan/render";
 
@@ -12,27 +12,20 @@ const USAGE = "usage: npm run plan -- <stack | path/to/Pulumi.<stack>.yaml> [--j
 const projectDir = path.resolve(__dirname, "..");
 
 async function main(): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ allowPositionals: true, options: { json: { type: "boolean" }, graph: { type: "string" }, help: { type: "boolean", short: "h" } } });
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (parsed.positionals.length !== 1) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine(USAGE, { json: { type: "boolean" }, graph: { type: "string" } }, 1);
+  if (typeof parsed === "number") return parsed;
   const { stack } = resolveStack(projectDir, parsed.positionals[0]!);
 
+  const graph = parsed.values.graph;
+  if (graph !== undefined && !fs.existsSync(path.dirname(path.resolve(graph)))) {
+    process.stderr.write(`--graph ${graph}: no directory ${path.dirname(graph)} to write it in\n`);
+    return 2;
+  }
+
   try {
-    const { config, secretKeys } = readStackFile(projectDir, parsed.positionals[0]!);
+    const { config, secretKeys } = checkStackFile(projectDir, parsed.positionals[0]!);
     const { resources, exports } = await runUnderMocks({ project: "cmom", stack, config, secretKeys }, async () => ({ ...require(path.join(projectDir, "index.ts")) }));
-    if (parsed.values.graph) fs.writeFileSync(parsed.values.graph, planMermaid(resources));
+    if (graph !== undefined) fs.writeFileSync(graph, planMermaid(resources));
     process.stdout.write(parsed.values.json ? `${JSON.stringify(planJson(stack, resources), null, 2)}\n` : `${planText(stack, resources, await resolveExports(exports))}\n`);
     return 0;
   } catch (err) {

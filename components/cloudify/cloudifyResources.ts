@@ -37,7 +37,7 @@ export class CloudifyResources extends pulumi.ComponentResource {
     const secrets = r.secrets.map((s) => [s, new CloudifySecret(`${name}-secret-${s.tenant}-${s.key}`, {
       connection: connection(s.tenant),
       key: s.key,
-      value: s.string ?? pulumi.secret(fs.readFileSync(s.file!, "utf8")),
+      value: s.string ?? secretFileContent(s.file!),
       visibility: s.visibility,
     }, after(...tenantOf(s.tenant)))] as [typeof s, pulumi.Resource]);
 
@@ -67,8 +67,8 @@ export class CloudifyResources extends pulumi.ComponentResource {
         connection: connection(d.tenant),
         deploymentId: d.deploymentId,
         blueprintId: d.blueprintId,
-        // An inputs file often holds credentials: its values stay secret in the state (inline inputs are visible in the config anyway).
-        inputs: typeof d.inputs === "string" ? pulumi.secret(readInputsFile(d.inputs)) : d.inputs,
+        // An inputs file often holds credentials: its values stay secret in the state, as inline inputs holding a --secret value do.
+        inputs: typeof d.inputs === "string" ? pulumi.secret(readInputsFile(d.inputs)) : d.secretInputs ? pulumi.secret(d.inputs ?? {}) : d.inputs,
         visibility: d.visibility,
         skipPluginsValidation: d.skipPluginsValidation,
       }, after(...tenantOf(d.tenant), ...(blueprint ? [blueprint] : []), ...visibleIn(secrets, d.tenant)))];
@@ -106,4 +106,10 @@ function readInputsFile(file: string): Record<string, unknown> {
   const inputs = parse(fs.readFileSync(file, "utf8")) as unknown;
   if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs)) throw new Error(`deployment inputs file ${file}: not a YAML mapping`);
   return inputs as Record<string, unknown>;
+}
+
+/** A preview (and the offline plan) only describes a secret's file; a real update has checked that it exists (missingLocalFiles). */
+function secretFileContent(file: string): pulumi.Output<string> {
+  const readable = !pulumi.runtime.isDryRun() || fs.existsSync(file);
+  return pulumi.secret(readable ? fs.readFileSync(file, "utf8") : `[placeholder: contents of ${file}]`);
 }

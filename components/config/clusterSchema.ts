@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { hostname, ipv4, isHostname, localPathOrHttpsUrl, nonEmpty, pemCertificate, pemPrivateKey, redactableSecret, secretString, type SecretPolicy } from "./primitives";
+import { MAX_ITEMS, MAX_NODES, hostname, ipv4, isHostname, localPathOrHttpsUrl, nonEmpty, pemCertificate, pemPrivateKey, redactableSecret, secretString, type SecretPolicy } from "./primitives";
+
+/** Node 0 is the initial master. */
+export const clusterInstancesSchema = z.number().int().min(1).max(MAX_NODES).default(2);
 
 export function clusterSchema(policy: SecretPolicy) {
   const ldapSchema = z.strictObject({
@@ -23,7 +26,7 @@ export function clusterSchema(policy: SecretPolicy) {
   });
 
   return z.strictObject({
-    instances: z.number().int().min(1).default(2),
+    instances: clusterInstancesSchema,
     namePrefix: z.string().refine((p) => isHostname(`${p}-0`) && p.length <= 50, "not a valid host-name prefix (letters, digits, inner hyphens, ≤50 chars)").default("cfy-manager"),
     installRpm: localPathOrHttpsUrl,
     /** SHA-256 of the installer, verified on the node when installRpm is a URL. */
@@ -40,13 +43,13 @@ export function clusterSchema(policy: SecretPolicy) {
     caKey: secretString(policy, pemPrivateKey),
     ldap: ldapSchema.optional(),
     additionalConfig: z.record(z.string(), z.unknown()).default({}),
-    scripts: z.array(nonEmpty).default([]),
+    scripts: z.array(nonEmpty).max(MAX_ITEMS).default([]),
     /**
      * Private address of a live member: node 0 joins the running cluster through it instead of starting one. `npm run heal`
      * sets it when it rebuilds node 0, so the new node 0 never starts a second cluster.
      */
     rejoinVia: ipv4.optional(),
-    files: z.array(z.strictObject({ src: nonEmpty, dst: z.string().startsWith("/", "must be an absolute path on the node") })).default([]),
+    files: z.array(z.strictObject({ src: nonEmpty, dst: z.string().startsWith("/", "must be an absolute path on the node") })).max(MAX_ITEMS).default([]),
   });
 }
 

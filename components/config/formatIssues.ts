@@ -12,7 +12,26 @@ export function formatIssues(namespaceKey: string, issues: readonly z.core.$ZodI
       : [`${keyPath(namespaceKey, issue.path)}: ${describe(issue)}`]);
 }
 
+/** The kind of a value as a stack file shows it; never the value itself, which may be a secret typed in the wrong place. */
+export function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return typeof value === "string" ? "a string" : typeof value === "number" ? "a number" : typeof value === "boolean" ? "a boolean" : typeof value;
+}
+
+const EXPECTED: Record<string, string> = { object: "a mapping", array: "a list", int: "an integer" };
+
+// Issues carry their input only when parsed with `reportInput: true` (loadStackConfig does).
 function describe(issue: z.core.$ZodIssue): string {
-  if (issue.code === "invalid_type" && issue.input === undefined) return "required";
+  if (issue.code === "invalid_type") {
+    return issue.input === undefined ? "required" : `expected ${EXPECTED[issue.expected] ?? `a ${issue.expected}`}, found ${kindOf(issue.input)}`;
+  }
+  if ((issue.code === "too_big" || issue.code === "too_small") && issue.message.startsWith("Too ")) {
+    const bound = issue.code === "too_big" ? "at most" : "at least";
+    const found = Array.isArray(issue.input) ? `${issue.input.length} items` : typeof issue.input === "number" ? String(issue.input) : undefined;
+    const unit = issue.origin === "array" ? " items" : issue.origin === "string" ? " characters" : "";
+    return `expected ${bound} ${String(issue.code === "too_big" ? issue.maximum : issue.minimum)}${unit}${found === undefined ? "" : `, found ${found}`}`;
+  }
   return issue.message;
 }

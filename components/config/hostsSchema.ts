@@ -1,7 +1,7 @@
 import { isIPv4 } from "node:net";
 import { z } from "zod";
 import type { ClusterConfig } from "./clusterSchema";
-import { hostname, ipv4, nonEmpty } from "./primitives";
+import { hostname, ipv4, MAX_NODES, nonEmpty } from "./primitives";
 
 /**
  * `cmom:hosts`: machines that already exist (bare metal, another cloud, VMware), one manager each, in order (the first
@@ -16,7 +16,7 @@ export const hostsSchema = z.array(z.strictObject({
   privateAddress: ipv4.optional(),
   /** Pinned SSH host key (`ssh-ed25519 AAAA…`); the same as cmom:cluster.hostKeys.<name>. */
   hostKey: nonEmpty.optional(),
-})).min(1, "needs at least one host");
+})).min(1, "needs at least one host").max(MAX_NODES);
 
 export type HostsConfig = z.output<typeof hostsSchema>;
 export type HostConfig = HostsConfig[number];

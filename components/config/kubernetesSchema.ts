@@ -3,7 +3,7 @@ import { z } from "zod";
 import { imageRowFor, SUPPORTED_VERSIONS, type ImageRow } from "../kubernetes/imageTable";
 import { persistedSubPath } from "../kubernetes/persistence/layout";
 import { CMOM_DIR } from "../kubernetes/mountPaths";
-import { cloudifyId, ipv4Cidr, isHostname, nonEmpty, pemCertificate, secretString, type SecretPolicy } from "./primitives";
+import { MAX_NODES, cloudifyId, ipv4Cidr, isHostname, nonEmpty, pemCertificate, secretString, type SecretPolicy } from "./primitives";
 
 /** RFC 1123 label: what Kubernetes accepts as a namespace, Service or StatefulSet name. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -80,7 +80,7 @@ export function kubernetesSchema(policy: SecretPolicy) {
     command: z.array(nonEmpty).min(1).optional(),
     /** Declares that the image keeps its state outside the pod (external DB/queue), the precondition for replicas > 1. */
     haCapable: z.boolean().default(false),
-    replicas: z.number().int().min(1).default(1),
+    replicas: z.number().int().min(1).max(MAX_NODES).default(1),
     storage: z.strictObject({
       className: nonEmpty,
       size: quantity,

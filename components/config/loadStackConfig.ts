@@ -1,22 +1,28 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { backupSchema, type BackupConfig } from "./backupSchema";
-import { clusterSchema, type ClusterConfig } from "./clusterSchema";
+import { clusterInstancesSchema, clusterSchema, type ClusterConfig } from "./clusterSchema";
 import { dnsSchema, type DnsConfig } from "./dnsSchema";
 import { fleetSchema, type FleetConfig } from "./fleetSchema";
-import { formatIssues } from "./formatIssues";
+import { caPairProblems } from "./caPair";
+import { formatIssues, keyPath } from "./formatIssues";
 import { hostsProblems, hostsSchema, type HostsConfig } from "./hostsSchema";
 import { missingLocalFiles } from "./localFiles";
 import { kubernetesSchema, type KubernetesConfig } from "./kubernetesSchema";
 import { managerSchema, type ManagerConfig } from "./managerSchema";
 import { nodeNames } from "./nodeNames";
 import { openstackSchema, type OpenStackConfig } from "./openstackSchema";
-import type { SecretPolicy } from "./primitives";
+import { SECRET_MARK, type SecretPolicy } from "./primitives";
 import { declaresObjects, resourcesSchema, type ResourcesConfig } from "./resourcesSchema";
 import { restoreSchema, type RestoreConfig } from "./restoreSchema";
+import { isUnderSecure, securePaths } from "./securePaths";
 
 export const NAMESPACE = "cmom";
+/** Where Pulumi.yaml keeps the stack files (its stackConfigDir), relative to the project. */
+const STACK_CONFIG_DIR = "stacks";
 
 export interface StackConfig {
   readonly stack: string;
@@ -63,8 +69,8 @@ export interface ParseOptions {
   readonly allowPlaceholders: boolean;
   /** Local files the config names must exist (a real update); a preview or offline plan only describes them. */
   readonly checkLocalFiles: boolean;
-  /** Whether Pulumi holds `cmom:<namespace>` as a secret (set with `--secret`, possibly on a nested path). */
-  readonly isSecret: (key: string) => boolean;
+  /** Whether the value at a key path (`cmom:cluster.adminPassword`) was set with `--secret` (itself or a key holding it). */
+  readonly isSecret: (keyPath: string) => boolean;
 }
 
 /**
@@ -73,15 +79,53 @@ export interface ParseOptions {
  */
 export function parseStackConfig(raw: Readonly<Record<string, string>>, options: ParseOptions): StackConfig {
   const problems: string[] = [];
-  let secretValues = 0;
-  const policy: SecretPolicy = { allowPlaceholders: options.allowPlaceholders, onSecretValue: () => { secretValues++; } };
   const values = new Map<string, unknown>();
+  const schemas = namespaceSchemas({ allowPlaceholders: options.allowPlaceholders, markSecrets: false });
   for (const [key, text] of Object.entries(raw)) {
-    if (!key.startsWith(`${NAMESPACE}:`)) continue;
-    values.set(key.slice(NAMESPACE.length + 1), parseValue(text));
+    if (key.startsWith(`${NAMESPACE}:`)) values.set(key.slice(NAMESPACE.length + 1), parseValue(text));
+    else problems.push(...foreignKeyProblems(key, Object.keys(schemas)));
+  }
+  for (const key of values.keys()) {
+    if (!(key in schemas)) problems.push(`${NAMESPACE}:${key}: unknown key (known: ${Object.keys(schemas).map((k) => `${NAMESPACE}:${k}`).join(", ")})`);
   }
 
-  const schemas = {
+  // The same schemas again, marking each real secret value: where one sits in plain text, it is named by its key path.
+  const marking = namespaceSchemas({ allowPlaceholders: options.allowPlaceholders, markSecrets: true });
+  const parsed: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(schemas)) {
+    const key = `${NAMESPACE}:${name}`;
+    const result = (schema as z.ZodType).safeParse(values.get(name), { reportInput: true });
+    if (!result.success) problems.push(...formatIssues(key, result.error.issues));
+    else parsed[name] = result.data;
+    const marked = (marking[name as keyof typeof marking] as z.ZodType).safeParse(values.get(name));
+    for (const issue of marked.success ? [] : marked.error.issues) {
+      const at = keyPath(key, issue.path);
+      // A secret typed in plain text would sit unencrypted in the stack file (and in git).
+      if (issue.message === SECRET_MARK && !options.isSecret(at)) {
+        problems.push(`${at}: a secret in plain text; set it with \`pulumi config set --secret --path '${at.slice(NAMESPACE.length + 1)}' < file\``);
+      }
+    }
+  }
+
+  const config = parsed as Partial<Omit<StackConfig, "stack" | "backup">> & { backup?: z.output<typeof backupSchema> };
+  config.resources?.deployments.forEach((d, i) => {
+    const at = `${NAMESPACE}:resources.deployments[${i}].inputs`;
+    if (typeof d.inputs === "object" && [at, ...leafPaths(d.inputs, at)].some(options.isSecret)) d.secretInputs = true;
+  });
+  // Checks across namespaces run on whatever parsed, so every problem is reported in one run.
+  problems.push(...crossNamespaceProblems(config, values));
+  if (problems.length === 0 && options.checkLocalFiles) problems.push(...missingLocalFiles(config as StackConfig));
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    ...(config as Omit<StackConfig, "stack" | "backup">),
+    stack: options.stack,
+    backup: { ...config.backup!, dir: config.backup!.dir ?? path.join("snapshots", options.stack) },
+  };
+}
+
+function namespaceSchemas(policy: SecretPolicy) {
+  return {
     platform: z.enum(PLATFORMS).default("openstack"),
     openstack: openstackSchema.optional(),
     kubernetes: kubernetesSchema(policy).optional(),
@@ -94,37 +138,25 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, options:
     fleet: fleetSchema.optional(),
     hosts: hostsSchema.optional(),
   };
-  for (const key of values.keys()) {
-    if (!(key in schemas)) problems.push(`${NAMESPACE}:${key}: unknown key (known: ${Object.keys(schemas).map((k) => `${NAMESPACE}:${k}`).join(", ")})`);
-  }
-
-  const parsed: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(schemas)) {
-    const key = `${NAMESPACE}:${name}`;
-    secretValues = 0;
-    const result = (schema as z.ZodType).safeParse(values.get(name));
-    if (!result.success) problems.push(...formatIssues(key, result.error.issues));
-    else parsed[name] = result.data;
-    // A secret typed in plain text would sit unencrypted in the stack file (and in git).
-    if (secretValues > 0 && !options.isSecret(key)) {
-      problems.push(`${key}: holds secret values in plain text; set each with \`pulumi config set --secret --path ${name}.<key> …\``);
-    }
-  }
-
-  const config = parsed as Omit<StackConfig, "stack" | "backup"> & { backup?: z.output<typeof backupSchema> };
-  if (problems.length === 0) problems.push(...crossNamespaceProblems(config, values));
-  if (problems.length === 0 && options.checkLocalFiles) problems.push(...missingLocalFiles(config));
-  if (problems.length > 0) throw new ConfigError(problems);
-
-  return {
-    ...config,
-    stack: options.stack,
-    backup: { ...config.backup!, dir: config.backup!.dir ?? path.join("snapshots", options.stack) },
-  };
 }
 
-function crossNamespaceProblems(config: Omit<StackConfig, "stack" | "backup"> & { backup?: { trigger?: string } }, values: Map<string, unknown>): string[] {
-  const problems: string[] = [];
+/** Providers read their own namespaces; a cmom namespace written without its prefix would otherwise be silently ignored. */
+const PROVIDER_NAMESPACES = ["openstack", "kubernetes", "pulumi", "tls", "command"];
+
+function foreignKeyProblems(key: string, names: string[]): string[] {
+  const [namespace, name] = key.includes(":") ? key.split(":", 2) as [string, string] : [undefined, key];
+  if (namespace === undefined) {
+    return [`${key}: expected a <namespace>:<name> key, found no namespace${names.includes(key) ? ` (write ${NAMESPACE}:${key})` : ""}`];
+  }
+  if (!PROVIDER_NAMESPACES.includes(namespace) && names.includes(namespace)) {
+    return [`${key}: namespace ${namespace} is not read by anything; cmom's keys are ${NAMESPACE}:<name> (write ${NAMESPACE}:${namespace} with ${name} inside)`];
+  }
+  return [];
+}
+
+function crossNamespaceProblems(config: Partial<Omit<StackConfig, "stack" | "backup">> & { backup?: { trigger?: string } }, values: Map<string, unknown>): string[] {
+  const problems = caPairProblems(values.get("cluster"));
+  if (config.platform === undefined) return problems;
   const { required, allowed } = PLATFORM_NAMESPACES[config.platform];
   for (const name of required) {
     if (!values.has(name)) problems.push(`${NAMESPACE}:${name}: required when ${NAMESPACE}:platform is ${config.platform}`);
@@ -135,25 +167,40 @@ function crossNamespaceProblems(config: Omit<StackConfig, "stack" | "backup"> & 
     problems.push(`${NAMESPACE}:${name}: only used when ${NAMESPACE}:platform is ${users.join(" or ")}`);
   }
   // TLS to the manager is always verified, so talking to it needs the CA of its certificate.
-  if (config.kubernetes && !config.kubernetes.managerCaCert && (declaresObjects(config.resources) || config.restore || config.backup?.trigger)) {
+  if (config.kubernetes && !config.kubernetes.managerCaCert && ((config.resources && declaresObjects(config.resources)) || config.restore || config.backup?.trigger)) {
     problems.push(`${NAMESPACE}:kubernetes.managerCaCert: required to reach the manager's REST API (cmom:resources, cmom:restore or a backup)`);
   }
   const { openstack, cluster, dns } = config;
   if (config.hosts && cluster) problems.push(...hostsProblems(config.hosts, cluster, (values.get("cluster") as { instances?: unknown }).instances));
-  if (!openstack || !cluster) return problems;
+  if (!openstack) return problems;
 
+  // The node count, even when another key of cmom:cluster has a problem: then as written, if it is valid on its own.
+  const instances = cluster?.instances ?? validInstances((values.get("cluster") as { instances?: unknown } | undefined)?.instances);
+  if (instances === undefined) return problems;
   const pool = openstack.resourcePool;
-  if (pool && pool.length < cluster.instances) {
-    problems.push(`${NAMESPACE}:openstack.resourcePool: ${pool.length} entr${pool.length === 1 ? "y" : "ies"} for ${cluster.instances} instances`);
+  if (pool && pool.length < instances) {
+    problems.push(`${NAMESPACE}:openstack.resourcePool: ${pool.length} entr${pool.length === 1 ? "y" : "ies"} for ${instances} instances`);
   }
-  if (dns?.nodeRecords && dns.nodeRecords.length < cluster.instances) {
-    problems.push(`${NAMESPACE}:dns.nodeRecords: ${dns.nodeRecords.length} names for ${cluster.instances} instances`);
+  if (dns?.nodeRecords && dns.nodeRecords.length < instances) {
+    problems.push(`${NAMESPACE}:dns.nodeRecords: ${dns.nodeRecords.length} names for ${instances} instances`);
   }
+  if (!cluster) return problems;
   const names = nodeNames(cluster.instances, cluster.namePrefix, openstack);
   for (const node of Object.keys(cluster.hostKeys)) {
     if (!names.includes(node)) problems.push(`${NAMESPACE}:cluster.hostKeys.${node}: no such node (nodes: ${names.join(", ")})`);
   }
   return problems;
+}
+
+function leafPaths(value: unknown, at: string): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => leafPaths(v, `${at}[${i}]`));
+  if (value !== null && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => leafPaths(v, `${at}.${k}`));
+  return [at];
+}
+
+function validInstances(raw: unknown): number | undefined {
+  const result = clusterInstancesSchema.safeParse(raw);
+  return result.success ? result.data : undefined;
 }
 
 /** Pulumi hands structured values to the program as JSON text and plain strings as they are. */
@@ -169,10 +216,26 @@ function parseValue(text: string): unknown {
 export function loadStackConfig(): StackConfig {
   // isConfigSecret is exported by the runtime but missing from its typings; it is the only way to know what was set with --secret.
   const runtimeConfig: { isConfigSecret(key: string): boolean } = require("@pulumi/pulumi/runtime/config");
+  const secure = stackFileSecurePaths(pulumi.getStack());
   return parseStackConfig(pulumi.runtime.allConfig(), {
     stack: pulumi.getStack(),
     allowPlaceholders: pulumi.runtime.isDryRun(),
     checkLocalFiles: !pulumi.runtime.isDryRun(),
-    isSecret: (key) => runtimeConfig.isConfigSecret(key),
+    isSecret: (at) => runtimeConfig.isConfigSecret(at.replace(/[.[].*$/, "")) && (secure === undefined || isUnderSecure(secure, at)),
   });
+}
+
+/**
+ * Which values the stack file (Pulumi.yaml's stackConfigDir) holds encrypted; the runtime only knows whole keys, and a key with
+ * one value set with --secret counts as secret as a whole. Undefined when the file is not there (a backend-held config).
+ */
+function stackFileSecurePaths(stack: string): string[] | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(STACK_CONFIG_DIR, `Pulumi.${stack}.yaml`), "utf8");
+  } catch {
+    return undefined;
+  }
+  const document = parseYaml(text) as { config?: Record<string, unknown> } | null;
+  return securePaths(document?.config ?? {});
 }

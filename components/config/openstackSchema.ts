@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { hostname, ipv4, ipv4Cidr, nonEmpty } from "./primitives";
+import { hostname, ipv4, ipv4Cidr, MAX_ITEMS, MAX_NODES, nonEmpty } from "./primitives";
 
 /** One entry of nova's block_device_mapping_v2, as the reference's `os_device_mapping` input. */
 export const blockDeviceSchema = z.strictObject({
   bootIndex: z.number().int().min(-1).optional(),
   uuid: nonEmpty.optional(),
-  volumeSize: z.number().int().positive().optional(),
+  /** GiB; 64 TiB is beyond any single boot or data volume. */
+  volumeSize: z.number().int().positive().max(65_536).optional(),
   sourceType: z.enum(["image", "volume", "snapshot", "blank"]),
   destinationType: z.enum(["volume", "local"]).default("volume"),
   deleteOnTermination: z.boolean().default(false),
@@ -28,15 +29,15 @@ export const openstackSchema = z.strictObject({
   network: nonEmpty,
   subnet: nonEmpty,
   keypair: nonEmpty,
-  securityGroups: z.array(nonEmpty).default([]),
+  securityGroups: z.array(nonEmpty).max(MAX_ITEMS).default([]),
   // anti-affinity by default: the reference's `affinity` put every HA member on one hypervisor.
   serverGroupPolicy: z.enum(SERVER_GROUP_POLICIES).default("anti-affinity"),
   ipMode: z.enum(["pool", "private", "floating"]),
   floatingNetwork: nonEmpty.optional(),
-  resourcePool: z.array(poolEntrySchema).optional(),
-  blockDevices: z.array(blockDeviceSchema).optional(),
+  resourcePool: z.array(poolEntrySchema).max(MAX_NODES).optional(),
+  blockDevices: z.array(blockDeviceSchema).max(MAX_ITEMS).optional(),
   availabilityZone: nonEmpty.optional(),
-  allowedCidrs: z.array(ipv4Cidr).min(1, "at least one CIDR must be allowed to reach 22/80/443"),
+  allowedCidrs: z.array(ipv4Cidr).min(1, "at least one CIDR must be allowed to reach 22/80/443").max(MAX_ITEMS),
 }).superRefine((os, ctx) => {
   const bootsFromVolume = (os.blockDevices ?? []).some((d) => d.bootIndex === 0 && d.destinationType === "volume");
   if (bootsFromVolume && os.image) {

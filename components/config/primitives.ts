@@ -6,6 +6,15 @@ import { z } from "zod";
 export const CLOUDIFY_ID = /^[A-Za-z][A-Za-z0-9_.-]{0,255}$/;
 export const cloudifyId = z.string().regex(CLOUDIFY_ID, "not a valid Cloudify id (letter first, then [A-Za-z0-9_.-], at most 256 chars)");
 
+/**
+ * Upper bounds on counts, so a typo (an extra zero) is refused instead of exhausting memory or building for hours.
+ * Cloudify's HA clusters are small; a few thousand objects is far beyond what one stack should upload.
+ */
+export const MAX_NODES = 32;
+export const MAX_ITEMS = 1000;
+/** A day: no Cloudify workflow cmom waits for should take longer. */
+export const MAX_TIMEOUT_SECONDS = 86_400;
+
 export const visibility = z.enum(["private", "tenant", "global"]);
 
 export const ipv4 = z.string().refine((value) => isIPv4(value), "not an IPv4 address");
@@ -43,12 +52,17 @@ export const pemCertificate = z.string().regex(/-----BEGIN CERTIFICATE-----[\s\S
  */
 export const PLACEHOLDER = /^\[placeholder\b[^\]]*\]$/;
 
+export const SECRET_MARK = "[secret value]";
+
 /** Options the loader passes to the schema through zod's context-free closure. */
 export interface SecretPolicy {
   /** True when a placeholder value may stand in for a secret (offline plan, preview). */
   readonly allowPlaceholders: boolean;
-  /** Told of every real (non-placeholder) secret value, so the loader can insist it was set with --secret. */
-  readonly onSecretValue: () => void;
+  /**
+   * Marks every real (non-placeholder) secret value with an issue whose message is SECRET_MARK: the loader learns the key path of
+   * each secret that way and insists that each was set with --secret.
+   */
+  readonly markSecrets: boolean;
 }
 
 /**
@@ -63,7 +77,7 @@ export function secretString(policy: SecretPolicy, check: z.ZodString = nonEmpty
       }
       return;
     }
-    policy.onSecretValue();
+    if (policy.markSecrets) ctx.addIssue({ code: "custom", message: SECRET_MARK });
     const result = check.safeParse(value);
     if (!result.success) ctx.addIssue({ code: "custom", message: result.error.issues[0]?.message ?? "invalid" });
   }).transform((value) => pulumi.secret(value));

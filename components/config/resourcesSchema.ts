@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { z } from "zod";
-import { CLOUDIFY_ID, cloudifyId, isUrl, nonEmpty, secretString, visibility, type SecretPolicy } from "./primitives";
+import { CLOUDIFY_ID, cloudifyId, isUrl, MAX_ITEMS, MAX_TIMEOUT_SECONDS, nonEmpty, secretString, visibility, type SecretPolicy } from "./primitives";
 
 export const DEFAULT_TENANT = "default_tenant";
 
@@ -56,7 +56,12 @@ function resourcesObject(policy: SecretPolicy) {
     inputs: z.union([z.record(z.string(), z.unknown()), nonEmpty]).optional(),
     skipPluginsValidation: z.boolean().default(false),
     ...placement,
-  }).transform((d) => ({ ...d, deploymentId: d.deploymentId ?? d.blueprintId }));
+  }).transform((d) => ({
+    ...d,
+    deploymentId: d.deploymentId ?? d.blueprintId,
+    /** Inline inputs holding a value set with --secret stay secret in the state (the loader sets this; an inputs file always does). */
+    secretInputs: false,
+  }));
 
   const execution = z.strictObject({
     workflowId: nonEmpty,
@@ -65,7 +70,7 @@ function resourcesObject(policy: SecretPolicy) {
     allowCustomParameters: z.boolean().default(false),
     force: z.boolean().default(false),
     /** Seconds to wait for an end state. */
-    timeout: z.number().int().positive().default(900),
+    timeout: z.number().int().positive().max(MAX_TIMEOUT_SECONDS).default(900),
     queue: z.boolean().default(false),
     tenant: tenant.default(DEFAULT_TENANT),
     /** Any new value runs the workflow again. */
@@ -73,23 +78,25 @@ function resourcesObject(policy: SecretPolicy) {
   });
 
   return z.strictObject({
-    tenants: z.array(tenant).default([]),
+    tenants: z.array(tenant).max(MAX_ITEMS).default([]),
     /** Objects created outside this stack that declared ones may reference. */
     existing: z.strictObject({
-      tenants: z.array(tenant).default([]),
-      blueprints: z.array(cloudifyId).default([]),
-      deployments: z.array(cloudifyId).default([]),
+      tenants: z.array(tenant).max(MAX_ITEMS).default([]),
+      blueprints: z.array(cloudifyId).max(MAX_ITEMS).default([]),
+      deployments: z.array(cloudifyId).max(MAX_ITEMS).default([]),
     }).default({ tenants: [], blueprints: [], deployments: [] }),
-    secrets: z.array(secret).default([]),
-    plugins: z.array(plugin).default([]),
-    blueprints: z.array(blueprint).default([]),
-    deployments: z.array(deployment).default([]),
-    executions: z.array(execution).default([]),
+    secrets: z.array(secret).max(MAX_ITEMS).default([]),
+    plugins: z.array(plugin).max(MAX_ITEMS).default([]),
+    blueprints: z.array(blueprint).max(MAX_ITEMS).default([]),
+    deployments: z.array(deployment).max(MAX_ITEMS).default([]),
+    executions: z.array(execution).max(MAX_ITEMS).default([]),
   });
 }
 
 /** Uploads stream from the operator's disk; URLs would hand the manager an unverified download. */
-const localPath = nonEmpty.refine((p) => !isUrl(p), "must be a local path (URLs are not supported)");
+const localPath = nonEmpty.refine((p) => !isUrl(p), "must be a local path (URLs are not supported)")
+  // Relative paths name files of the project; one climbing out of it would upload whatever lies beside the checkout.
+  .refine((p) => path.isAbsolute(p) || !path.normalize(p).split(path.sep).includes(".."), "expected a path inside the project or an absolute path, found a relative path that leaves the project");
 
 export function resourcesSchema(policy: SecretPolicy) {
   return resourcesObject(policy).superRefine(checkReferences);

@@ -1,12 +1,17 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { parseDocument } from "yaml";
+import { kindOf } from "../../components/config/formatIssues";
+import { parseStackConfig } from "../../components/config/loadStackConfig";
+import { isUnderSecure, securePaths } from "../../components/config/securePaths";
 
 export interface StackFileConfig {
   /** `cmom:<key>` → the string Pulumi would hand the program (JSON text for objects). */
   readonly config: Record<string, string>;
   /** Keys Pulumi would report as secret: those holding an encrypted (`secure:`) value anywhere inside. */
   readonly secretKeys: string[];
+  /** Key paths of the values held encrypted (see securePaths). */
+  readonly secretPaths: string[];
 }
 
 export class StackFileError extends Error {}
@@ -29,16 +34,43 @@ export function readStackFile(projectDir: string, stackOrFile: string): StackFil
     const known = fs.readdirSync(path.join(projectDir, "stacks")).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
     throw new StackFileError(`no stack file ${path.relative(projectDir, file)} (stacks: ${known.join(", ")})`);
   }
-  const document = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+  const shown = path.relative(projectDir, file).startsWith("..") ? file : path.relative(projectDir, file);
+  const text = fs.readFileSync(file, "utf8");
+  const parsed = parseDocument(text);
+  if (parsed.errors.length > 0) {
+    throw new StackFileError(parsed.errors.map((e) => {
+      const at = e.linePos?.[0];
+      return `${shown}:${at ? `${at.line}:${at.col}` : "?"}: not valid YAML: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`;
+    }).join("\n"));
+  }
+  const document: unknown = parsed.toJS();
+  if (document !== null && (typeof document !== "object" || Array.isArray(document))) {
+    throw new StackFileError(`${shown}: expected a mapping with a config: key, found ${kindOf(document)}`);
+  }
+  const configValue = (document as { config?: unknown } | null)?.config ?? {};
+  if (typeof configValue !== "object" || Array.isArray(configValue) || configValue === null) {
+    throw new StackFileError(`${shown}: config: expected a mapping of <namespace>:<name> keys, found ${kindOf(configValue)}`);
+  }
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
-  for (const [key, value] of Object.entries(document?.config ?? {})) {
+  for (const [key, value] of Object.entries(configValue)) {
     let encrypted = false;
     const plain = decryptOffline(value, () => { encrypted = true; });
     config[key] = typeof plain === "string" ? plain : JSON.stringify(plain);
     if (encrypted) secretKeys.push(key);
   }
-  return { config, secretKeys };
+  return { config, secretKeys, secretPaths: securePaths(configValue as Record<string, unknown>) };
+}
+
+/**
+ * Reads a stack file and validates its config as a preview would (placeholders accepted, local files only described), here where
+ * the file tells which values are encrypted: the program's runtime knows only whole keys. Throws StackFileError or ConfigError.
+ */
+export function checkStackFile(projectDir: string, stackOrFile: string): StackFileConfig {
+  const read = readStackFile(projectDir, stackOrFile);
+  const { stack } = resolveStack(projectDir, stackOrFile);
+  parseStackConfig(read.config, { stack, allowPlaceholders: true, checkLocalFiles: false, isSecret: (at) => isUnderSecure(read.secretPaths, at) });
+  return read;
 }
 
 function decryptOffline(value: unknown, sawEncrypted: () => void): unknown {

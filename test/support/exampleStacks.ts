@@ -1,14 +1,18 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { readStackFile } from "../../scripts/plan/stackFile";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
+
+export const TEST_CA_CERT = fs.readFileSync(path.join(__dirname, "tls/ca-cert.pem"), "utf8");
 
 /** Concrete secret values that tests plant in a stack, to prove they never leak. */
 export const TEST_SECRETS = {
   adminPassword: "adm1n-Pa55-7c1f0e",
   ldapPassword: "ldap-bind-Pa55-93be",
   secretString: "tenant-secret-value-5d2a",
-  caKey: "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgCAKEYCAKEYCAKEY\n-----END PRIVATE KEY-----\n",
+  /** A real CA key (test only): the loader checks it against caCert, so poolWithRealSecrets sets TEST_CA_CERT too. */
+  caKey: fs.readFileSync(path.join(__dirname, "tls/ca-key.pem"), "utf8"),
   sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUSSHKEYSSHKEYSSHKEY\n-----END OPENSSH PRIVATE KEY-----\n",
 } as const;
 
@@ -25,6 +29,7 @@ export function poolWithRealSecrets(): Namespaces {
   const ns = structuredClone(exampleNamespaces("pool")) as Record<string, any>;
   ns.cluster.adminPassword = TEST_SECRETS.adminPassword;
   ns.cluster.caKey = TEST_SECRETS.caKey;
+  ns.cluster.caCert = TEST_CA_CERT;
   ns.cluster.sshPrivateKey = TEST_SECRETS.sshPrivateKey;
   ns.cluster.ldap.password = TEST_SECRETS.ldapPassword;
   ns.resources.secrets[0].string = TEST_SECRETS.secretString;

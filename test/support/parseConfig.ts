@@ -17,7 +17,7 @@ export function parse(ns: Namespaces, options: ParseTestOptions = {}): StackConf
     stack: "teststack",
     allowPlaceholders: options.allowPlaceholders ?? true,
     checkLocalFiles: options.checkLocalFiles ?? false,
-    isSecret: (k) => secretKeys.includes(k),
+    isSecret: (at) => secretKeys.includes(at.replace(/[.[].*$/, "")),
   });
 }
 
