@@ -1,9 +1,9 @@
 // `npm run backup -- <stack>`: a new backup of the stack's cluster. Sets cmom:backup.trigger to the current UTC time and runs
 // `pulumi up` through the Automation API (needs the Pulumi CLI and the stack's credentials, as `pulumi up` would).
-import { parseArgs } from "node:util";
 import { inlineProgram } from "../components/platforms/deployStack";
 import { selectProjectStack, type AutomationStack } from "../components/day2/automation-stack";
 import { requestBackup } from "../components/day2/backup-command";
+import { parseCommandLine } from "./commandLine";
 
 const USAGE = "usage: npm run backup -- <stack>   (sets cmom:backup.trigger and runs pulumi up; the archive lands in cmom:backup.dir)";
 
@@ -16,22 +16,9 @@ export interface BackupScriptDeps {
 
 /** Runs the command; returns the exit code (0 done, 1 failed, 2 bad usage). */
 export async function backupMain(argv: readonly string[], deps: BackupScriptDeps): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { help: { type: "boolean", short: "h" } } });
-  } catch (error) {
-    deps.stderr(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    deps.stdout(`${USAGE}\n`);
-    return 0;
-  }
+  const parsed = parseCommandLine(USAGE, {}, 1, { argv, stdout: deps.stdout, stderr: deps.stderr });
+  if (typeof parsed === "number") return parsed;
   const { positionals } = parsed;
-  if (positionals.length !== 1) {
-    deps.stderr(`${USAGE}\n`);
-    return 2;
-  }
   try {
     const archive = await requestBackup(await deps.selectStack(positionals[0]!), deps.now(), deps.stdout);
     deps.stdout(`backup ${archive.snapshotId}: ${archive.file} (${archive.sizeBytes} bytes, sha256 ${archive.sha256})\n`);

@@ -1,10 +1,10 @@
 // `npm run heal -- <stack> [--dry-run]`: heals the nodes of an OpenStack cluster whose server is gone or unhealthy (see
 // components/day2/heal/heal.ts), through the Automation API (needs the Pulumi CLI and the stack's credentials).
-import { parseArgs } from "node:util";
 import { inlineProgram } from "../components/platforms/deployStack";
 import { selectProjectStack, type AutomationStack } from "../components/day2/automation-stack";
 import { automationHealOperations } from "../components/day2/heal/automation-operations";
 import { heal, HealRefusedError, type HealOperations } from "../components/day2/heal/heal";
+import { parseCommandLine } from "./commandLine";
 
 const USAGE = "usage: npm run heal -- <stack> [--dry-run]   (--dry-run: refresh, plan and check the preview, change nothing else)";
 
@@ -18,21 +18,8 @@ export interface HealScriptDeps {
 
 /** Runs the command; returns the exit code (0 healed or nothing to heal, 1 refused or failed, 2 bad usage). */
 export async function healMain(argv: readonly string[], deps: HealScriptDeps): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" } } });
-  } catch (error) {
-    deps.stderr(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    deps.stdout(`${USAGE}\n`);
-    return 0;
-  }
-  if (parsed.positionals.length !== 1) {
-    deps.stderr(`${USAGE}\n`);
-    return 2;
-  }
+  const parsed = parseCommandLine(USAGE, { "dry-run": { type: "boolean" } }, 1, { argv, stdout: deps.stdout, stderr: deps.stderr });
+  if (typeof parsed === "number") return parsed;
   try {
     const stack = await deps.selectStack(parsed.positionals[0]!);
     await heal(deps.operations(stack, deps.stdout), { now: deps.now, dryRun: parsed.values["dry-run"], log: (line) => deps.stdout(`cmom heal: ${line}\n`) });

@@ -2,9 +2,9 @@
 // <stack>` would do, with cmom's program run inline through the Automation API (the Node language host cannot be built here;
 // see README, "Running it for real"). Needs the Pulumi CLI on PATH (`source scripts/engine/env.sh`), a backend
 // (`pulumi login`) and the stack's secrets provider, as the CLI would.
-import { parseArgs } from "node:util";
 import { selectProjectStack } from "../components/day2/automation-stack";
 import { inlineProgram } from "../components/platforms/deployStack";
+import { parseCommandLine } from "./commandLine";
 
 const OPERATIONS = ["preview", "up", "refresh", "destroy"] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -20,19 +20,10 @@ export interface StackScriptIo {
 
 /** Runs the command; returns the exit code (0 done, 1 the operation failed, 2 bad usage). */
 export async function stackMain(argv: readonly string[], io: StackScriptIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { "expect-no-changes": { type: "boolean" }, help: { type: "boolean", short: "h" } } });
-  } catch (error) {
-    io.stderr(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    io.stdout(`${USAGE}\n`);
-    return 0;
-  }
-  const [operation, name, ...rest] = parsed.positionals;
-  if (!OPERATIONS.includes(operation as Operation) || name === undefined || rest.length > 0) {
+  const parsed = parseCommandLine(USAGE, { "expect-no-changes": { type: "boolean" } }, 2, { argv, ...io });
+  if (typeof parsed === "number") return parsed;
+  const [operation, name] = parsed.positionals;
+  if (!OPERATIONS.includes(operation as Operation)) {
     io.stderr(`${USAGE}\n`);
     return 2;
   }
@@ -42,7 +33,7 @@ export async function stackMain(argv: readonly string[], io: StackScriptIo): Pro
     return 2;
   }
   try {
-    const stack = await selectProjectStack(name, inlineProgram);
+    const stack = await selectProjectStack(name!, inlineProgram);
     const onOutput = io.stdout;
     switch (operation as Operation) {
       case "preview": await stack.preview({ onOutput, expectNoChanges, diff: true }); break;
