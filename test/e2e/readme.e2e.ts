@@ -47,8 +47,9 @@ describe("README, Running it for real", () => {
         "cmom:resources": { tenants: ["from-readme"] },
       },
     }));
-    writeFileSync(join(project, "admin-password.txt"), "readme-Admin-Pa55\n");
-    writeFileSync(join(home, ".cmom-passphrase"), "readme passphrase\n");
+    // As the README asks: secret files readable by their owner alone.
+    writeFileSync(join(project, "admin-password.txt"), "readme-Admin-Pa55\n", { mode: 0o600 });
+    writeFileSync(join(home, ".cmom-passphrase"), "readme passphrase\n", { mode: 0o600 });
 
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, CI: "true" };
     for (const name of ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_ACCESS_TOKEN"]) delete env[name];
