@@ -112,10 +112,6 @@ export class EngineProject {
     await this.pulumiOk(["config", "set", "-s", this.stack, "--secret", "--path", `cmom:${path}`], value);
   }
 
-  async setPlain(path: string, value: string): Promise<void> {
-    await this.pulumiOk(["config", "set", "-s", this.stack, "--path", `cmom:${path}`], value);
-  }
-
   async removeKey(path: string): Promise<void> {
     await this.pulumiOk(["config", "rm", "-s", this.stack, "--path", `cmom:${path}`]);
   }
@@ -134,11 +130,6 @@ export class EngineProject {
     const result = await this.script("stack", [operation, this.stack, ...flags]);
     if (result.code !== 0) throw new Error(`stack ${operation} ${flags.join(" ")} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
     return result.stdout;
-  }
-
-  /** `pulumi stack export --show-secrets=false`: the checkpoint as the engine hands it out. */
-  async exportState(): Promise<{ deployment: { resources?: { urn: string; type: string; outputs?: Record<string, unknown> }[] } }> {
-    return JSON.parse(await this.pulumiOk(["stack", "export", "-s", this.stack])) as never;
   }
 
   cleanup(): void {
