@@ -55,8 +55,7 @@ echo "engine: building the kubernetes provider $kubernetes_version"
 # The provider's main package embeds a schema that its own generate step stamps with the version; the module ships the
 # schema, so the main package is assembled here beside a copy of the wrapper module and generated as upstream's build does.
 provider_module="github.com/pulumi/pulumi-kubernetes/provider/v4"
-provider_pin="$(required_version "$wrappers/kubernetes/go.mod" "$provider_module")"
-provider_src="$(cd "$wrappers/kubernetes" && go mod download -json "$provider_module@$provider_pin" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))')"
+provider_src="$(cd "$wrappers/kubernetes" && go mod download "$provider_module" && go list -m -f '{{.Dir}}' "$provider_module")"
 build="$engine_dir/build/kubernetes"
 rm -rf "$build"
 mkdir -p "$build/cmd"
