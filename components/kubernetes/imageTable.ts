@@ -35,7 +35,31 @@ export interface ImageRow {
    * an image configuring on start must keep, since it replaces that file.
    */
   readonly imageConfig: Readonly<Record<string, unknown>>;
+  /**
+   * Images configured at build only: the image's own address setter, a systemd unit ordered after PostgreSQL and before
+   * every manager service, which writes one address into the services' configuration, the database and the internal
+   * certificates. cmom runs it on every start with the pod's stable name instead of the address it detects.
+   */
+  readonly addressSetter?: AddressSetter;
 }
+
+export interface AddressSetter {
+  readonly unit: string;
+  /** The setter's script; it finds the address in a single `ip=$(…)` assignment, which cmom replaces by the name. */
+  readonly script: string;
+  /** The file whose presence makes the setter skip its work (it runs once per container otherwise). */
+  readonly doneMarker: string;
+}
+
+// cloudify-manager's packaging/ip_setter (the same unit, script and marker at every tag from 4.3 to 5.0.5), enabled in
+// the official images since their build config sets manager.set_manager_ip_on_boot (packaging/docker/install_manager.sh).
+// As shipped it writes the container's first non-loopback IP, i.e. a pod IP that changes with every pod; addresses go
+// into SANs as DNS names too (certificates.py _format_ips), so a stable DNS name is accepted everywhere it writes one.
+const IP_SETTER: AddressSetter = {
+  unit: "cloudify-manager-ip-setter.service",
+  script: "/opt/cloudify/manager-ip-setter/manager-ip-setter.sh",
+  doneMarker: "/opt/cloudify/manager-ip-setter/touched",
+};
 
 /** The file server's user data, the directories restservice.py creates for uploads and snapshots (5.0.5 … 7.0.0). */
 const RESOURCES_USER_DATA = ["blueprints", "uploaded-blueprints", "deployments", "snapshots", "plugins"].map((d) => `/opt/manager/resources/${d}`);
@@ -62,7 +86,7 @@ export const IMAGE_TABLE: readonly ImageRow[] = [
   {
     from: "4.3", below: "5.1", generation: "systemd", firstBoot: "preconfigured", command: SYSTEMD_COMMAND, health: STATUS_ANSWERS_401,
     persisted: ["/var/lib/pgsql/9.5/data", ...COMMON, "/opt/mgmtworker/work/deployments", "/opt/manager/rest-security.conf"],
-    terminationGraceSeconds: 300, podSecurityLevel: "privileged", imageConfig: {},
+    terminationGraceSeconds: 300, podSecurityLevel: "privileged", imageConfig: {}, addressSetter: IP_SETTER,
   },
   // 5.1.x: still systemd (CMD `cfy_manager run-init`, which picks /sbin/init while service_management defaults to
   // systemd), but installed only (`--only-install`): cloudify-starter.service runs `cfy_manager image-starter`, which
@@ -120,12 +144,16 @@ export interface GenerationSpec {
   readonly volumes: core.v1.Volume[];
   readonly volumeMounts: core.v1.VolumeMount[];
   readonly lifecycle?: core.v1.Lifecycle;
+  /** PID 1 cannot run on a node whose cgroups are v2 only: the manager container refuses to start there, saying why. */
+  readonly needsCgroupV1: boolean;
 }
 
 export const GENERATION_SPECS: Readonly<Record<ImageGeneration, GenerationSpec>> = {
   // As the official docker-persistent-storage.sh runs these images: tmpfs /run and /run/lock, the host's cgroups
-  // read-only, SYS_ADMIN, no seccomp filter. systemd 219 (centos:7) needs a cgroup v1 host.
+  // read-only, SYS_ADMIN, no seccomp filter. Their Dockerfiles (4.3 … 5.1.4) build on centos:7, whose systemd 219
+  // knows only the v1 cgroup hierarchies: it cannot boot on a cgroup v2-only node.
   systemd: {
+    needsCgroupV1: true,
     securityContext: { privileged: false, capabilities: { add: ["SYS_ADMIN"] }, seccompProfile: { type: "Unconfined" } },
     volumes: [
       { name: "run", emptyDir: { medium: "Memory", sizeLimit: TMPFS_LIMIT } },
@@ -145,6 +173,7 @@ export const GENERATION_SPECS: Readonly<Record<ImageGeneration, GenerationSpec>>
   // baseline Pod Security level admits; privilege escalation stays allowed because the all-in-one image's
   // management worker restarts the REST service through sudo (mgmtworker worker.py in 7.0.0) and snapshots use sudo.
   modern: {
+    needsCgroupV1: false,
     securityContext: {
       privileged: false,
       capabilities: {

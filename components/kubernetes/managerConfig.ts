@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { ImageRow } from "./imageTable";
+import { stablePodName } from "./objectNames";
 
 /**
  * The manager's config.yaml for an image that configures on start, rendered on every start by start-manager.sh (which
@@ -10,7 +11,7 @@ import type { ImageRow } from "./imageTable";
 export function managerConfigYaml(row: ImageRow, names: { podHostname: string; headlessService: string }, namespace: pulumi.Input<string>, publicName: pulumi.Input<string>): pulumi.Output<string> {
   return pulumi.all([namespace, publicName]).apply(([ns, publicAddress]) => stringify({
     manager: {
-      private_ip: `${names.podHostname}.${names.headlessService}.${ns}.svc.cluster.local`,
+      private_ip: stablePodName(names, ns),
       public_ip: publicAddress,
       hostname: names.podHostname,
       // The admin password is set (and kept current) from the Secret by the keeper, never written here.

@@ -3,7 +3,7 @@ import type { core } from "@pulumi/kubernetes/types/input";
 import { imageRowOf, persistedPathsOf, type KubernetesConfig } from "../config/kubernetesSchema";
 import { GENERATION_SPECS, seedSecurityContext } from "./imageTable";
 import { ADMIN_PASSWORD_FILE, ADMIN_SECRET_DIR, MANAGER_CONFIG_DIR, MANAGER_CONFIG_FILE, SCRIPTS_DIR, SERVICE_ACCOUNT_DIR } from "./mountPaths";
-import { labelsOf, SECRET_KEYS, type ObjectNames } from "./objectNames";
+import { labelsOf, SECRET_KEYS, stablePodName, type ObjectNames } from "./objectNames";
 import { defaultPersistMount, seedAndLinkEnv } from "./persistence/layout";
 import { managerProbes } from "./probes";
 import { SCRIPTS } from "./scriptFiles";
@@ -109,6 +109,13 @@ export function managerPodTemplate(k: KubernetesConfig, names: ObjectNames): cor
       { name: "CMOM_HEALTH_STATUS", value: String(row.health.status) },
       { name: "CMOM_COMMIT_START", value: "1" },
       ...(configureOnStart ? [{ name: "CMOM_MANAGER_CONFIG", value: `${MANAGER_CONFIG_DIR}/${MANAGER_CONFIG_FILE}` }] : []),
+      ...(row.addressSetter ? [
+        { name: "CMOM_MANAGER_ADDRESS", value: stablePodName(names, k.namespace.name) },
+        { name: "CMOM_ADDRESS_SETTER_UNIT", value: row.addressSetter.unit },
+        { name: "CMOM_ADDRESS_SETTER_SCRIPT", value: row.addressSetter.script },
+        { name: "CMOM_ADDRESS_SETTER_DONE", value: row.addressSetter.doneMarker },
+      ] : []),
+      ...(profile.needsCgroupV1 ? [{ name: "CMOM_NEEDS_CGROUP_V1", value: "1" }] : []),
       { name: "CMOM_ADMIN_USERNAME", value: k.adminUsername },
       { name: "CMOM_ADMIN_PASSWORD_FILE", value: `${ADMIN_SECRET_DIR}/${ADMIN_PASSWORD_FILE}` },
       { name: "CMOM_STARTUP_BUDGET", value: String(k.startupBudgetSeconds) },

@@ -21,6 +21,14 @@ export function objectNames(name: string) {
 
 export type ObjectNames = ReturnType<typeof objectNames>;
 
+/**
+ * The pod's DNS name through the headless Service: the same in every life of the pod, unlike its IP, so it is the
+ * address the manager's configuration, agents and internal certificates use.
+ */
+export function stablePodName(names: Pick<ObjectNames, "podHostname" | "headlessService">, namespace: string): string {
+  return `${names.podHostname}.${names.headlessService}.${namespace}.svc.cluster.local`;
+}
+
 /** The labels that select the manager's pod (immutable in a StatefulSet: never add to them). */
 export function selectorOf(name: string): Record<string, string> {
   return { "app.kubernetes.io/name": "cloudify-manager", "app.kubernetes.io/instance": name };

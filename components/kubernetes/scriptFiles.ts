@@ -11,6 +11,7 @@ export const SCRIPTS = {
   applyAdminPassword: "apply-admin-password.sh",
   setAdminPassword: "set-admin-password.py",
   healthCheck: "health-check.sh",
+  setManagerAddress: "set-manager-address.sh",
 } as const;
 
 /** The scripts as ConfigMap data: the seed script of persistence/ and the start hooks of hooks/. */
@@ -22,5 +23,6 @@ export function scriptFiles(): Record<string, string> {
     [SCRIPTS.applyAdminPassword]: read(path.join(HOOKS_DIR, SCRIPTS.applyAdminPassword)),
     [SCRIPTS.setAdminPassword]: read(path.join(HOOKS_DIR, SCRIPTS.setAdminPassword)),
     [SCRIPTS.healthCheck]: read(path.join(HOOKS_DIR, SCRIPTS.healthCheck)),
+    [SCRIPTS.setManagerAddress]: read(path.join(HOOKS_DIR, SCRIPTS.setManagerAddress)),
   };
 }

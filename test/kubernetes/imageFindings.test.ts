@@ -1,14 +1,12 @@
 // What each supported image needs, checked against the table (imageTable.ts) and the pod and scripts built from it.
 // Each block is one finding read in the official sources (see the row comments in imageTable.ts).
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { IMAGE_TABLE, imageRowFor } from "../../components/kubernetes/imageTable";
-import { seedAndLinkScriptPath } from "../../components/kubernetes/persistence/layout";
 import type { RecordedResource } from "../../scripts/plan/recordingMocks";
-import { eventually, HOOKS_DIR, HookSandbox } from "./fixtures/hookSandbox";
+import { eventually, HookSandbox } from "./fixtures/hookSandbox";
 import { k8sStack, manifestOf, runK8s } from "./fixtures/k8sStack";
 import { buildImage, makeSandbox, run, type Sandbox, snapshot } from "./fixtures/seedAndLinkHarness";
 
@@ -79,24 +77,16 @@ describe("the REST security keys survive every new pod and image", () => {
 
     const box = new HookSandbox();
     boxes.push(box);
-    const image = path.join(box.root, "image");
-    const volume = path.join(box.root, "volume");
-    fs.mkdirSync(path.join(image, "etc/cloudify"), { recursive: true });
-    fs.mkdirSync(volume);
     const template = path.join(box.root, "config.yaml");
     fs.writeFileSync(template, manifestOf(named(resources, "test-manager-config")!).data["config.yaml"]);
-    const target = path.join(image, "etc/cloudify/config.yaml");
+    const target = path.join(box.root, "image/etc/cloudify/config.yaml");
+    fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, "manager: {private_ip: 10.1.2.3}\n"); // what a previous pod was configured with
-    const env = box.env({
-      CMOM_SEED_AND_LINK: seedAndLinkScriptPath, CMOM_PERSIST_ROOT: image, CMOM_PERSIST_MOUNT: volume, CMOM_PERSIST_CHECK_MOUNTPOINT: "0",
-      CMOM_PERSIST_PATHS: "/var/lib/pgsql/14/data", CMOM_PERSIST_CREATE_MISSING: "1", CMOM_IMAGE_VERSION: "7.0.0",
-      CMOM_MANAGER_CONFIG: template, CMOM_MANAGER_CONFIG_TARGET: target,
-    });
-    const started = spawnSync("bash", [path.join(HOOKS_DIR, "start-manager.sh"), "--", "true"], { env, encoding: "utf8", timeout: 30_000 });
+    const started = box.startManager({ CMOM_MANAGER_CONFIG: template, CMOM_MANAGER_CONFIG_TARGET: target });
     expect(started.status, started.stderr).toBe(0);
     const rendered = parseYaml(fs.readFileSync(target, "utf8"));
     expect(rendered.manager.private_ip).toBe("cloudify-manager-0.cloudify-manager-headless.cloudify.svc.cluster.local");
-    expect(rendered.flask_security).toEqual(parseYaml(fs.readFileSync(path.join(volume, "cmom/SECURITY"), "utf8")).flask_security);
+    expect(rendered.flask_security).toEqual(parseYaml(fs.readFileSync(path.join(box.root, "volume/cmom/SECURITY"), "utf8")).flask_security);
     expect(fs.statSync(target).mode & 0o777).toBe(0o600);
   });
 

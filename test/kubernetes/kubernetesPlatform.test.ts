@@ -86,6 +86,7 @@ describe("the example k8s stack (systemd-era image) under mocks", () => {
       "apply-admin-password.sh": onDisk("hooks/apply-admin-password.sh"),
       "set-admin-password.py": onDisk("hooks/set-admin-password.py"),
       "health-check.sh": onDisk("hooks/health-check.sh"),
+      "set-manager-address.sh": onDisk("hooks/set-manager-address.sh"),
     });
     expect(manifestOf(named(resources, "test-config-txt")).data).toEqual({ "config.txt": "namespace=cloudify-workloads\nconsul_dns_name=consul-server.cloudify\n" });
   });

@@ -10,6 +10,13 @@
 #                                volume's REST security keys are added to it. Unset for images configured at build.
 #   CMOM_MANAGER_CONFIG_TARGET   where the image reads it (default /etc/cloudify/config.yaml)
 #   CMOM_SEED_AND_LINK           the seed script (default: beside this one, as in the scripts ConfigMap)
+#   CMOM_NEEDS_CGROUP_V1         1: the image's init (systemd 219 of centos:7) cannot run on a cgroup v2-only node;
+#                                refuse there, naming why, before touching the volume
+#   CMOM_CGROUP_ROOT             where the node's cgroups are mounted (default /sys/fs/cgroup)
+#   CMOM_ADDRESS_SETTER_UNIT     images configured at build: the image's address setter unit, run on every start with
+#                                CMOM_MANAGER_ADDRESS (set-manager-address.sh, through a systemd drop-in); with
+#   CMOM_ADDRESS_SETTER_SCRIPT, CMOM_ADDRESS_SETTER_DONE and CMOM_MANAGER_ADDRESS as that script reads them
+#   CMOM_SYSTEMD_DIR             where the drop-in goes (default /etc/systemd/system)
 set -Eeuo pipefail
 
 fail() {
@@ -23,6 +30,12 @@ fi
 shift
 
 hooks_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+
+# systemd 219 manages the legacy (v1) cgroup hierarchies only; on a node whose /sys/fs/cgroup is the unified v2
+# hierarchy (it holds cgroup.controllers) it cannot start, and would fail over and over without saying why.
+if [[ ${CMOM_NEEDS_CGROUP_V1:-0} == 1 && -e ${CMOM_CGROUP_ROOT:-/sys/fs/cgroup}/cgroup.controllers ]]; then
+  fail "this image runs systemd 219 (centos:7), which needs cgroup v1: the node has cgroup v2 only; schedule the pod on a node booted with cgroup v1 (or hybrid), or use a 5.2+ image"
+fi
 # Here, not only in the init container: a container restarted in place (failed probe) must undo its unfinished start too.
 bash "${CMOM_SEED_AND_LINK:-$hooks_dir/seed-and-link.sh}" link
 
@@ -39,6 +52,24 @@ render_manager_config() {
   printf 'start-manager: rendered %s with the stable addresses and this volume'"'"'s REST keys\n' "$target"
 }
 [[ -z ${CMOM_MANAGER_CONFIG:-} ]] || render_manager_config
+
+# A drop-in, rewritten on every start, makes the image's address setter unit run set-manager-address.sh instead of its
+# own command, enabled as the image's build enables it (WantedBy=default.target).
+use_stable_address() {
+  local unit=$CMOM_ADDRESS_SETTER_UNIT dir=${CMOM_SYSTEMD_DIR:-/etc/systemd/system} name
+  for name in CMOM_MANAGER_ADDRESS CMOM_ADDRESS_SETTER_SCRIPT CMOM_ADDRESS_SETTER_DONE; do
+    [[ -n ${!name:-} ]] || fail "$name is not set (needed with CMOM_ADDRESS_SETTER_UNIT)"
+  done
+  mkdir -p -- "$dir/$unit.d" "$dir/default.target.wants"
+  printf '%s\n' '[Service]' 'ExecStart=' "ExecStart=/bin/bash $hooks_dir/set-manager-address.sh" \
+    "Environment=CMOM_MANAGER_ADDRESS=$CMOM_MANAGER_ADDRESS" \
+    "Environment=CMOM_ADDRESS_SETTER_SCRIPT=$CMOM_ADDRESS_SETTER_SCRIPT" \
+    "Environment=CMOM_ADDRESS_SETTER_DONE=$CMOM_ADDRESS_SETTER_DONE" >"$dir/$unit.d/cmom-address.conf.tmp"
+  mv -f -T -- "$dir/$unit.d/cmom-address.conf.tmp" "$dir/$unit.d/cmom-address.conf"
+  ln -sfn -- "/usr/lib/systemd/system/$unit" "$dir/default.target.wants/$unit"
+  printf 'start-manager: %s will set the address %s on this start\n' "$unit" "$CMOM_MANAGER_ADDRESS"
+}
+[[ -z ${CMOM_ADDRESS_SETTER_UNIT:-} ]] || use_stable_address
 
 bash "$hooks_dir/apply-admin-password.sh" </dev/null &
 
