@@ -1,6 +1,9 @@
 // The example stacks' manifests, offline, through validateManifests (test/support/validateManifests.ts): the Kubernetes
-// OpenAPI schema of kubernetes-models 4.5.1 with unknown fields refused, and Pod Security admission at the level each
+// OpenAPI schema of kubernetes-models 4.4.2 (Kubernetes 1.27.1, not newer than the stated minimum) with unknown fields refused, and Pod Security admission at the level each
 // namespace is labelled with. The e2e calls the same function on what the real provider renders.
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RecordedResource } from "../../scripts/plan/recordingMocks";
 import { validateManifests } from "../support/validateManifests";
@@ -52,6 +55,22 @@ describe("manifests against the Kubernetes OpenAPI schema and Pod Security admis
     const restricted = validateManifests(modernImage, { podSecurityLevel: "restricted" }).join("\n");
     expect(restricted).toContain("container manager allowPrivilegeEscalation not false");
     expect(restricted).toContain("container manager runAsNonRoot not true");
+  });
+
+  it("checks against a schema no newer than the minimum Kubernetes the README states: later fields are refused", () => {
+    const minimum = /Minimum Kubernetes: (\d+\.\d+)/.exec(fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8"))![1]!;
+    const modelsReadme = fs.readFileSync(path.join(path.dirname(createRequire(__filename).resolve("kubernetes-models/package.json")), "README.md"), "utf8");
+    const schema = /badge\/kubernetes-(\d+)\.(\d+)\.\d+-/.exec(modelsReadme)!;
+    const [major, minor] = minimum.split(".").map(Number);
+    expect(Number(schema[1]) * 1000 + Number(schema[2])).toBeLessThanOrEqual(major! * 1000 + minor!);
+
+    const newer = structuredClone(systemd);
+    const pod = newer.find((o) => o.kind === "StatefulSet")!.spec.template.spec;
+    pod.containers[0].securityContext.appArmorProfile = { type: "RuntimeDefault" }; // 1.30
+    pod.resources = { limits: { cpu: "4" } }; // pod-level resources, 1.32
+    const problems = validateManifests(newer).join("\n");
+    expect(problems).toContain("unknown field spec.template.spec.containers[0].securityContext.appArmorProfile");
+    expect(problems).toContain("unknown field spec.template.spec.resources");
   });
 
   it("names a pod whose namespace carries no Pod Security label", () => {

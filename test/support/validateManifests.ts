@@ -1,6 +1,8 @@
 /**
  * Validates rendered Kubernetes objects offline, as an API server with Pod Security admission would:
- *  - against the OpenAPI schema of kubernetes-models 4.5.1 (types, enums, required fields, formats: its ajv validators),
+ *  - against the OpenAPI schema of kubernetes-models 4.4.2, Kubernetes 1.27.1 (types, enums, required fields, formats:
+ *    its ajv validators): the newest schema not newer than the minimum Kubernetes the README states, so a field that
+ *    version lacks cannot pass (no release of the models carries 1.28 – 1.32; 4.5 jumps to 1.33),
  *  - strictly: a field the schema does not know is a problem (the validators let those through; the API server's
  *    strict field validation does not), found by walking each object along the models' type declarations,
  *  - against the Pod Security Standards (baseline and restricted checks of pod-security-admission) at the level the
