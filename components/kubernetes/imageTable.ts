@@ -61,6 +61,14 @@ const IP_SETTER: AddressSetter = {
   doneMarker: "/opt/cloudify/manager-ip-setter/touched",
 };
 
+// The REST service's files in /opt/manager (cloudify-manager-install's restservice.py, 4.3 … 7.0): cloudify-rest.conf is
+// rendered from config.yaml and holds no generated value (the database password is config.yaml's fixed default; the
+// address setter rewrites its broker address on every start); authorization.conf is the installer's own roles file,
+// which the REST service only reads (rest-service's config.py; storage_utils.py copies the roles into a new database).
+// Both come from the image, so an upgraded image brings its own. rest-security.conf alone holds generated keys: kept
+// on the volume for images configured at build, made once per volume (cmom/SECURITY) for the others.
+const REST_SECURITY_CONF = "/opt/manager/rest-security.conf";
+
 /** The file server's user data, the directories restservice.py creates for uploads and snapshots (5.0.5 … 7.0.0). */
 const RESOURCES_USER_DATA = ["blueprints", "uploaded-blueprints", "deployments", "snapshots", "plugins"].map((d) => `/opt/manager/resources/${d}`);
 
@@ -85,7 +93,7 @@ export const IMAGE_TABLE: readonly ImageRow[] = [
   // 9.5's cluster, the resources, the plugins' tree and the deployments' working directories.
   {
     from: "4.3", below: "5.1", generation: "systemd", firstBoot: "preconfigured", command: SYSTEMD_COMMAND, health: STATUS_ANSWERS_401,
-    persisted: ["/var/lib/pgsql/9.5/data", ...COMMON, "/opt/mgmtworker/work/deployments", "/opt/manager/rest-security.conf"],
+    persisted: ["/var/lib/pgsql/9.5/data", ...COMMON, "/opt/mgmtworker/work/deployments", REST_SECURITY_CONF],
     terminationGraceSeconds: 300, podSecurityLevel: "privileged", imageConfig: {}, addressSetter: IP_SETTER,
   },
   // 5.1.x: still systemd (CMD `cfy_manager run-init`, which picks /sbin/init while service_management defaults to
@@ -135,7 +143,11 @@ export function imageRowFor(version: string): ImageRow | undefined {
   return IMAGE_TABLE.find((row) => compare(version, row.from) >= 0 && compare(version, row.below) < 0);
 }
 
-/** Size of the systemd generation's tmpfs mounts: they count against the pod's memory, so they are bounded. */
+/**
+ * Size of each of the systemd generation's tmpfs mounts: they count against the pod's memory, so they are bounded. The
+ * kubelet mounts a memory-backed emptyDir at its sizeLimit (on by default since Kubernetes 1.22), so journald's runtime
+ * journal in /run, by default at most a tenth of its file system, stays within it.
+ */
 const TMPFS_LIMIT = "256Mi";
 
 /** What the pod spec needs per generation. */

@@ -93,6 +93,13 @@ describe("the REST security keys survive every new pod and image", () => {
   it("come with the persisted rest-security.conf for images configured at build", () => {
     for (const version of ["4.3", "5.0.5"]) expect(imageRowFor(version)!.persisted).toContain("/opt/manager/rest-security.conf");
   });
+
+  it("are the only REST service file kept: authorization.conf and cloudify-rest.conf come from the image", () => {
+    for (const row of IMAGE_TABLE) {
+      const restFiles = row.persisted.filter((p) => p.startsWith("/opt/manager/") && !p.startsWith("/opt/manager/resources/"));
+      expect(restFiles, row.from).toEqual(row.firstBoot === "preconfigured" ? ["/opt/manager/rest-security.conf"] : []);
+    }
+  });
 });
 
 describe("persisted paths: user data only, per version", () => {
