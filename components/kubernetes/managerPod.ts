@@ -9,7 +9,12 @@ import { managerProbes } from "./probes";
 import { SCRIPTS } from "./scriptFiles";
 
 
-/** Container ports of the manager (the Service maps its own port numbers onto these names). */
+/**
+ * Container ports of the manager (the Service maps its own port numbers onto these names). Every supported version
+ * listens on all four (cloudify-manager-install, 4.3 … 7.0.0): RabbitMQ's TLS listener 5671 (rabbitmq.config, the
+ * agents' broker_port) and the internal REST service on 53333, which 7.0 keeps as an additional listener for agents
+ * installed before (config.yaml's additional_internal_rest_listeners) while new agents use 443.
+ */
 export const CONTAINER_PORTS = [
   { name: "http", containerPort: 80 },
   { name: "https", containerPort: 443 },
