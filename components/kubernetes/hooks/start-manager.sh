@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Entrypoint of the manager container: puts the volume's data in place (seed-and-link.sh link: undoes a start that
 # never answered, seeds what is missing, links every persisted path into the volume), renders the manager's config for
-# images that configure on start, starts the admin-password keeper in the background, then becomes the image's own
+# images that configure on start or points the address setter of images configured at build at the pod's stable name,
+# starts the admin-password keeper in the background, then becomes the image's own
 # init (systemd or supervisord must be PID 1, hence exec). The keeper is inherited by that init and logs to the
 # container's output.
 #   usage: start-manager.sh -- IMAGE_COMMAND [ARG]...
@@ -13,9 +14,9 @@
 #   CMOM_NEEDS_CGROUP_V1         1: the image's init (systemd 219 of centos:7) cannot run on a cgroup v2-only node;
 #                                refuse there, naming why, before touching the volume
 #   CMOM_CGROUP_ROOT             where the node's cgroups are mounted (default /sys/fs/cgroup)
-#   CMOM_ADDRESS_SETTER_UNIT     images configured at build: the image's address setter unit, run on every start with
-#                                CMOM_MANAGER_ADDRESS (set-manager-address.sh, through a systemd drop-in); with
-#   CMOM_ADDRESS_SETTER_SCRIPT, CMOM_ADDRESS_SETTER_DONE and CMOM_MANAGER_ADDRESS as that script reads them
+#   CMOM_ADDRESS_SETTER_UNIT     images configured at build: the image's address setter unit, which a systemd drop-in
+#                                makes run set-manager-address.sh on every start; it passes that script
+#                                CMOM_MANAGER_ADDRESS, CMOM_ADDRESS_SETTER_SCRIPT and CMOM_ADDRESS_SETTER_DONE
 #   CMOM_SYSTEMD_DIR             where the drop-in goes (default /etc/systemd/system)
 set -Eeuo pipefail
 
