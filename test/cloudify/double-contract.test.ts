@@ -272,6 +272,19 @@ describe("version-dependent behaviour", () => {
     }
   });
 
+  it("7.0 writes a snapshot upload over an existing one's archive, then refuses the row; 6.4 refuses first", async () => {
+    for (const [version, replaced] of [["6.4", false], ["7.0", true]] as const) {
+      const d = await startCloudifyDouble({ version });
+      try {
+        expect((await raw(d, "PUT", "/snapshots/s1/archive", { body: Buffer.from("first") })).status).toBe(201);
+        expect((await raw(d, "PUT", "/snapshots/s1/archive", { body: Buffer.from("second") })).json).toMatchObject({ error_code: "conflict_error" });
+        expect((await raw(d, "GET", "/snapshots/s1/archive")).text).toBe(replaced ? "second" : "first");
+      } finally {
+        await d.close();
+      }
+    }
+  });
+
   it("5.2 parses blueprints asynchronously when asked", async () => {
     const d = await startCloudifyDouble({ version: "5.2", workflowDurationMs: 100 });
     try {

@@ -15,6 +15,11 @@ const FIELDS = ["id", "created_at", "updated_at", "main_file_name", "plan", "des
 
 let extractCounter = 0;
 
+/** Python's urllib.parse.unquote: each run of valid %XX escapes decoded as UTF-8, anything else left as it is. */
+function unquote(value: string): string {
+  return value.replace(/(%[0-9a-fA-F]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ""), "hex").toString("utf8"));
+}
+
 /** /blueprints: synchronous parse up to 5.1; 5.2+ an `upload_blueprint` execution, optionally answered before it ends. */
 export function blueprintRoutes(d: DoubleContext): Route[] {
   const view = (blueprint: BlueprintRecord): Record<string, unknown> => {
@@ -52,7 +57,8 @@ export function blueprintRoutes(d: DoubleContext): Route[] {
         const { id } = ctx.params;
         validateId(id, "blueprint_id");
         const visibility = visibilityOf(ctx.query.get("visibility") ?? undefined);
-        const mainFileName = ctx.query.get("application_file_name") ?? "blueprint.yaml";
+        // upload_manager.py @4.3 … 6.4 and resources_v3_1/blueprints.py @7.0.0 unquote the already decoded value once more.
+        const mainFileName = unquote(ctx.query.get("application_file_name") ?? "blueprint.yaml");
         const asyncUpload = d.features.asyncBlueprintUpload && parseBoolean(ctx.query.get("async_upload") ?? undefined, "async_upload", false);
         // resources_v3_1/blueprints.py put @5.2.0 … 7.0.0: a row whose upload failed is replaced by a new upload of the same id.
         const existing = d.state.blueprints.get(ctx.tenant, id);
