@@ -141,6 +141,27 @@ describe("restore fields per version", () => {
     );
     expect(changes(d)).toEqual([]);
   });
+
+  it("4.5 requires ignore_plugin_failure on a restore (resources_v2/snapshots.py @4.5; optional from 4.5.5): it is sent and the restore runs", async () => {
+    const d = await double({ version: "4.5" });
+    const client = new CloudifyClient(d.connection(), FAST_TUNING);
+    await client.snapshots.create("s");
+    await expect.poll(async () => (await client.snapshots.get("s"))?.status).toBe("created");
+    const restore = await client.snapshots.restore("s", { recreateDeploymentsEnvs: true, force: true });
+    await client.executions.waitForSuccess(restore.id, 5_000);
+    expect(d.requests.find((r) => r.path === "/snapshots/s/restore")?.json).toMatchObject({ ignore_plugin_failure: false, recreate_deployments_envs: true, force: true });
+  });
+});
+
+describe.each([
+  ["6.4", undefined],
+  ["7.0", true],
+] as const)("snapshot format on %s", (version, legacy) => {
+  it(legacy ? "asks for the legacy format, the one every supported release restores (7.0 also makes a new one)" : "sends no format choice (there is none)", async () => {
+    const d = await double({ version });
+    await new CloudifyClient(d.connection(), FAST_TUNING).snapshots.create("s");
+    expect(d.requests.find((r) => r.method === "PUT" && r.path === "/snapshots/s")?.json?.legacy).toBe(legacy);
+  });
 });
 
 describe("cluster members and health per version", () => {
