@@ -132,6 +132,24 @@ describe("plugin titles before 5.1", () => {
   });
 });
 
+describe.each(["4.3", "5.0"])("plugins built for another platform on %s (installed on the manager while the upload waits)", (version) => {
+  it("a wagon for another distribution is refused with the manager's reason and not kept; one for the manager's own is stored", async () => {
+    const d = await double({ version });
+    const client = new CloudifyClient(d.connection(), FAST_TUNING);
+    const upload = async (name: string, distribution: string) =>
+      client.plugins.upload({
+        wagonPath: await fixtures.wagon(name, "1.0", 100, { platform: "linux_x86_64", distribution, release: distribution === "centos" ? "Core" : "focal" }),
+        yamlPath: fixtures.pluginYaml(name),
+        visibility: "tenant",
+      });
+    await expect(upload("cloudify-ubuntu-plugin", "ubuntu")).rejects.toThrow(
+      /400 plugin_installation_error: .*Plugin `cloudify-ubuntu-plugin` is not supported for the manager platform or distribution/,
+    );
+    expect(d.state.plugins.all()).toEqual([]);
+    await expect(upload("cloudify-centos-plugin", "centos")).resolves.toMatchObject({ package_name: "cloudify-centos-plugin", distribution: "centos" });
+  });
+});
+
 describe("restore fields per version", () => {
   it("7.0 no longer reads recreate_deployments_envs: a restore without deployment environments is refused before it is sent", async () => {
     const d = await double({ version: "7.0" });
