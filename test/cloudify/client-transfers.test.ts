@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CloudifyClient, folderTreeDigest, sha256OfFile } from "../../components/cloudify/client";
@@ -69,6 +69,15 @@ describe("uploads", () => {
     expect(query).not.toContain("async_upload");
   });
 
+  it("a main file whose name holds spaces, \"%\" or a subfolder reaches the manager as named", async () => {
+    const folder = fixtures.blueprint();
+    const mainFileName = "main files/100% %41 (v1).yaml";
+    mkdirSync(join(folder, "main files"));
+    writeFileSync(join(folder, mainFileName), readFileSync(join(folder, "blueprint.yaml"), "utf8").replace("includes/types.yaml", "../includes/types.yaml"));
+    const blueprint = await client.blueprints.upload("bp-odd-main", { folder, mainFileName, visibility: "tenant", timeoutMs: 5_000 });
+    expect(blueprint.main_file_name).toBe(mainFileName);
+  });
+
   it("reports the manager's rejection of an invalid blueprint", async () => {
     const folder = fixtures.blueprint();
     writeFileSync(join(folder, "broken.yaml"), "description: no tosca version\n");
@@ -117,5 +126,26 @@ describe("downloads", () => {
     const target = join(fixtures.dir, "missing.zip");
     await expect(client.snapshots.download("no-such-snapshot", target)).rejects.toMatchObject({ status: 404 });
     expect(existsSync(target) || existsSync(`${target}.partial`)).toBe(false);
+  });
+});
+
+describe.each(["6.4", "7.0"])("a snapshot upload under an existing id on %s", (version) => {
+  it("is refused before anything is sent, and the existing snapshot's archive stays as it was", async () => {
+    const dv = await startCloudifyDouble({ version, workflowDurationMs: 10 });
+    try {
+      const versionClient = new CloudifyClient(dv.connection(), FAST_TUNING);
+      const first = fixtures.file(`first-${version}.zip`, Buffer.alloc(4096, 1));
+      await versionClient.snapshots.upload("kept", first);
+      const since = dv.requests.length;
+      await expect(versionClient.snapshots.upload("kept", fixtures.file(`second-${version}.zip`, Buffer.alloc(4096, 2)))).rejects.toThrow(
+        /snapshot kept already exists; an upload does not replace it .*Nothing was sent/,
+      );
+      expect(dv.requests.slice(since).filter((r) => r.method === "PUT")).toEqual([]);
+      const copy = join(fixtures.dir, `kept-${version}.zip`);
+      await versionClient.snapshots.download("kept", copy);
+      expect(readFileSync(copy)).toEqual(readFileSync(first));
+    } finally {
+      await dv.close();
+    }
   });
 });

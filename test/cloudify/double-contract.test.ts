@@ -257,6 +257,34 @@ describe("version-dependent behaviour", () => {
     }
   });
 
+  it("7.0 answers a blocking upload that failed with its state and error, and replaces a failed row on the next upload", async () => {
+    const d = await startCloudifyDouble({ version: "7.0", workflowDurationMs: 10 });
+    try {
+      const failed = await raw(d, "PUT", "/blueprints/broken", { body: await blueprintArchive("inputs: [unclosed\n") });
+      expect(failed.status).toBe(400);
+      expect(failed.json).toMatchObject({ error_code: "invalid_blueprint_error", message: expect.stringMatching(/^Blueprint `broken` has failed parsing\. Error: /) });
+      expect((await raw(d, "GET", "/blueprints/broken")).json).toMatchObject({ state: "failed_parsing" });
+      expect((await raw(d, "PUT", "/blueprints/broken", { body: await blueprintArchive() })).status).toBe(201);
+      expect((await raw(d, "GET", "/blueprints/broken")).json).toMatchObject({ state: "uploaded" });
+      expect((await raw(d, "PUT", "/blueprints/broken", { body: await blueprintArchive() })).status).toBe(409);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it("7.0 writes a snapshot upload over an existing one's archive, then refuses the row; 6.4 refuses first", async () => {
+    for (const [version, replaced] of [["6.4", false], ["7.0", true]] as const) {
+      const d = await startCloudifyDouble({ version });
+      try {
+        expect((await raw(d, "PUT", "/snapshots/s1/archive", { body: Buffer.from("first") })).status).toBe(201);
+        expect((await raw(d, "PUT", "/snapshots/s1/archive", { body: Buffer.from("second") })).json).toMatchObject({ error_code: "conflict_error" });
+        expect((await raw(d, "GET", "/snapshots/s1/archive")).text).toBe(replaced ? "second" : "first");
+      } finally {
+        await d.close();
+      }
+    }
+  });
+
   it("5.2 parses blueprints asynchronously when asked", async () => {
     const d = await startCloudifyDouble({ version: "5.2", workflowDurationMs: 100 });
     try {

@@ -8,12 +8,21 @@ export class Fixtures {
   readonly dir = mkdtempSync(join(tmpdir(), "cloudify-fixtures-"));
   private counter = 0;
 
-  /** A wagon: tar.gz of `<name>/package.json` (+ a fake wheel, `filler` bytes long). */
-  async wagon(packageName: string, version: string, filler = 1000): Promise<string> {
+  /**
+   * A wagon: tar.gz of `<name>/package.json` (+ a fake wheel, `filler` bytes long), for any platform unless `build` names
+   * the platform and the distribution it was built on.
+   */
+  async wagon(packageName: string, version: string, filler = 1000, build?: { platform: string; distribution: string; release: string }): Promise<string> {
     const root = join(this.dir, `wagon-src-${++this.counter}`);
     const top = `${packageName}-${version}`;
     mkdirSync(join(root, top, "wheels"), { recursive: true });
-    writeFileSync(join(root, top, "package.json"), JSON.stringify({ package_name: packageName, package_version: version, supported_platform: "any", wheels: ["x.whl"] }));
+    writeFileSync(join(root, top, "package.json"), JSON.stringify({
+        package_name: packageName,
+        package_version: version,
+        supported_platform: build?.platform ?? "any",
+        ...(build ? { build_server_os_properties: { distribution: build.distribution, distribution_release: build.release } } : {}),
+        wheels: ["x.whl"],
+      }));
     writeFileSync(join(root, top, "wheels", "x.whl"), Buffer.alloc(filler, this.counter));
     const file = join(this.dir, `${top}-py3-none-any-${this.counter}.wgn`);
     await tar.c({ gzip: true, cwd: root, file }, [top]);

@@ -132,6 +132,24 @@ describe("plugin titles before 5.1", () => {
   });
 });
 
+describe.each(["4.3", "5.0"])("plugins built for another platform on %s (installed on the manager while the upload waits)", (version) => {
+  it("a wagon for another distribution is refused with the manager's reason and not kept; one for the manager's own is stored", async () => {
+    const d = await double({ version });
+    const client = new CloudifyClient(d.connection(), FAST_TUNING);
+    const upload = async (name: string, distribution: string) =>
+      client.plugins.upload({
+        wagonPath: await fixtures.wagon(name, "1.0", 100, { platform: "linux_x86_64", distribution, release: distribution === "centos" ? "Core" : "focal" }),
+        yamlPath: fixtures.pluginYaml(name),
+        visibility: "tenant",
+      });
+    await expect(upload("cloudify-ubuntu-plugin", "ubuntu")).rejects.toThrow(
+      /400 plugin_installation_error: .*Plugin `cloudify-ubuntu-plugin` is not supported for the manager platform or distribution/,
+    );
+    expect(d.state.plugins.all()).toEqual([]);
+    await expect(upload("cloudify-centos-plugin", "centos")).resolves.toMatchObject({ package_name: "cloudify-centos-plugin", distribution: "centos" });
+  });
+});
+
 describe("restore fields per version", () => {
   it("7.0 no longer reads recreate_deployments_envs: a restore without deployment environments is refused before it is sent", async () => {
     const d = await double({ version: "7.0" });
@@ -140,6 +158,27 @@ describe("restore fields per version", () => {
       /Cloudify Manager 7\.0 does not support a restore without deployment environments \(only before 6\.0\); nothing was sent/,
     );
     expect(changes(d)).toEqual([]);
+  });
+
+  it("4.5 requires ignore_plugin_failure on a restore (resources_v2/snapshots.py @4.5; optional from 4.5.5): it is sent and the restore runs", async () => {
+    const d = await double({ version: "4.5" });
+    const client = new CloudifyClient(d.connection(), FAST_TUNING);
+    await client.snapshots.create("s");
+    await expect.poll(async () => (await client.snapshots.get("s"))?.status).toBe("created");
+    const restore = await client.snapshots.restore("s", { recreateDeploymentsEnvs: true, force: true });
+    await client.executions.waitForSuccess(restore.id, 5_000);
+    expect(d.requests.find((r) => r.path === "/snapshots/s/restore")?.json).toMatchObject({ ignore_plugin_failure: false, recreate_deployments_envs: true, force: true });
+  });
+});
+
+describe.each([
+  ["6.4", undefined],
+  ["7.0", true],
+] as const)("snapshot format on %s", (version, legacy) => {
+  it(legacy ? "asks for the legacy format, the one every supported release restores (7.0 also makes a new one)" : "sends no format choice (there is none)", async () => {
+    const d = await double({ version });
+    await new CloudifyClient(d.connection(), FAST_TUNING).snapshots.create("s");
+    expect(d.requests.find((r) => r.method === "PUT" && r.path === "/snapshots/s")?.json?.legacy).toBe(legacy);
   });
 });
 

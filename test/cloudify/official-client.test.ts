@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,12 +52,13 @@ const isOwnRead = (r: RecordedRequest): boolean => r.method === "GET";
  * Runs one operation both ways and returns the requests to compare: every official request, and ours of the same method
  * and path. Ours may add reads (the version, what exists before a change); any other extra request is a mismatch.
  */
-async function both(op: string, args: Record<string, unknown>, mine: () => Promise<unknown>): Promise<{ official: Shape[]; cmom: Shape[]; extra: Shape[] }> {
+async function both(op: string, args: Record<string, unknown>, mine: () => Promise<unknown>, ids?: GeneratedIds): Promise<{ official: Shape[]; cmom: Shape[]; extra: Shape[] }> {
   const [theirStart, ourStart] = [theirs.requests.length, ours.requests.length];
   await officialCall(python, theirConnection, op, args);
   await mine();
-  const official = theirs.requests.slice(theirStart).map(shape);
-  const sent = ours.requests.slice(ourStart);
+  const generic = (id: string | undefined) => (r: RecordedRequest): RecordedRequest => (id === undefined ? r : { ...r, path: r.path.split(id).join("{id}") });
+  const official = theirs.requests.slice(theirStart).map(generic(ids?.theirs)).map(shape);
+  const sent = ours.requests.slice(ourStart).map(generic(ids?.ours));
   const key = (s: { method: string; path: string }) => `${s.method} ${s.path}`;
   const officialKeys = new Set(official.map(key));
   return {
@@ -102,6 +103,9 @@ const ALLOWED: Readonly<Record<string, Allowance>> = {
   // inputs: resources_v3_1/deployments.py @6.4.0 and @7.0.0 read a missing one as {} (the 6.4 client leaves an empty one out).
   "deployments.create": { body: ["runtime_only_evaluation"], emptyMeansAbsent: ["inputs"] },
   "deployments.get": { query: ["all_sub_deployments", "include_workdir"] },
+  // resources_v1/deployments.py delete @5.1.0 … 7.0.0 reads force and delete_logs, both false when absent, and does not
+  // read delete_db_mode (5.x clients) or recursive (7.0 client).
+  "deployments.delete": { query: ["force", "delete_logs", "delete_db_mode", "recursive"] },
   // What resources_v1/executions.py @7.0.0 assumes when they are absent: null, and wait_after_fail 600.
   "executions.start": {
     body: ["scheduled_time", "wait_after_fail", "force_status", "created_by", "created_at", "started_at", "ended_at", "id", "is_system_workflow", "error"],
@@ -127,9 +131,15 @@ function withoutAllowed(s: Shape, allowed: Allowance): Shape {
   };
 }
 
+/** Ids each manager generated for the same object (plugins): paths are compared with `{id}` in their place. */
+interface GeneratedIds {
+  readonly theirs: string;
+  readonly ours: string;
+}
+
 /** Asserts that cmom sent what the official client sent. */
-async function sameRequests(op: string, args: Record<string, unknown>, mine: () => Promise<unknown>): Promise<void> {
-  const { official, cmom, extra } = await both(op, args, mine);
+async function sameRequests(op: string, args: Record<string, unknown>, mine: () => Promise<unknown>, ids?: GeneratedIds): Promise<void> {
+  const { official, cmom, extra } = await both(op, args, mine, ids);
   expect(extra, `${op}: requests the official client does not send`).toEqual([]);
   const allowed = ALLOWED[op] ?? {};
   expect(primary(cmom).map((s) => withoutAllowed(s, { ...allowed, query: [], body: allowed.ownBody })), `${op}: requests`).toEqual(
@@ -148,11 +158,14 @@ const ended = (workflowId: string) => (d: CloudifyDouble) =>
 let wagon: string;
 let yaml: string;
 let blueprintFolder: string;
+const MAIN_FILE = "main 100% (v1).yaml";
 
 beforeAll(async () => {
   wagon = await fixtures.wagon("cloudify-referee-plugin", "1.0");
   yaml = fixtures.pluginYaml("cloudify-referee-plugin");
   blueprintFolder = fixtures.blueprint("inputs:\n  size: {default: 1}\n", "referee");
+  // A main file name the manager must unquote: both clients quote it for that.
+  copyFileSync(join(blueprintFolder, "blueprint.yaml"), join(blueprintFolder, MAIN_FILE));
 });
 afterAll(() => {
   fixtures.cleanup();
@@ -178,6 +191,7 @@ describe.each(OFFICIAL_CLIENTS)("cmom's client against the official cloudify-com
   it("tenants", async () => {
     await sameRequests("tenants.create", { name: "t1" }, () => client.tenants.create("t1"));
     await sameRequests("tenants.get", { name: "t1" }, () => client.tenants.get("t1"));
+    await sameRequests("tenants.list", {}, () => client.tenants.list());
     await sameRequests("tenants.delete", { name: "t1" }, () => client.tenants.delete("t1"));
   });
 
@@ -186,6 +200,8 @@ describe.each(OFFICIAL_CLIENTS)("cmom's client against the official cloudify-com
       client.secrets.create("k", { value: "v1", visibility: "tenant", isHiddenValue: false }));
     await sameRequests("secrets.get", { key: "k" }, () => client.secrets.get("k"));
     await sameRequests("secrets.update", { key: "k", value: "v2" }, () => client.secrets.update("k", { value: "v2" }));
+    await sameRequests("secrets.update_fields", { key: "k", visibility: "global", hidden: true }, () =>
+      client.secrets.update("k", { visibility: "global", isHiddenValue: true }));
     await sameRequests("secrets.delete", { key: "k" }, () => client.secrets.delete("k"));
   });
 
@@ -193,13 +209,24 @@ describe.each(OFFICIAL_CLIENTS)("cmom's client against the official cloudify-com
     const zip = join(scratch, "plugin.zip");
     await writePluginZip(wagon, yaml, zip);
     await sameRequests("plugins.upload", { zip, visibility: "tenant" }, () => client.plugins.upload({ wagonPath: wagon, yamlPath: yaml, visibility: "tenant" }));
+    const packageOf = { packageName: "cloudify-referee-plugin", packageVersion: "1.0" };
+    await sameRequests("plugins.list", packageOf, () => client.plugins.findByPackage({ package_name: packageOf.packageName, package_version: packageOf.packageVersion }));
+    const [theirPlugin] = theirs.state.plugins.all();
+    const [ourPlugin] = ours.state.plugins.all();
+    await sameRequests("plugins.get", { id: theirPlugin!.id }, () => client.plugins.get(ourPlugin!.id), { theirs: theirPlugin!.id, ours: ourPlugin!.id });
+    await sameRequests("plugins.download", { id: theirPlugin!.id, file: join(scratch, `wagon-${official.version}.wgn`) }, () => client.plugins.wagonSha256(ourPlugin!.id), { theirs: theirPlugin!.id, ours: ourPlugin!.id });
+    await sameRequests("plugins.delete", { id: theirPlugin!.id }, () => client.plugins.delete(ourPlugin!.id), { theirs: theirPlugin!.id, ours: ourPlugin!.id });
   });
 
   it("blueprints", async () => {
-    await sameRequests("blueprints.upload", { mainFile: join(blueprintFolder, "blueprint.yaml"), id: "bp", visibility: "tenant", async: true }, () =>
-      client.blueprints.upload("bp", { folder: blueprintFolder, mainFileName: "blueprint.yaml", visibility: "tenant", timeoutMs: 10_000 }));
-    await settled((d) => d.state.blueprints.get("default_tenant", "bp")?.state === "uploaded");
+    await sameRequests("blueprints.upload", { mainFile: join(blueprintFolder, MAIN_FILE), id: "bp", visibility: "tenant", async: true }, () =>
+      client.blueprints.upload("bp", { folder: blueprintFolder, mainFileName: MAIN_FILE, visibility: "tenant", timeoutMs: 10_000 }));
+    expect(ours.state.blueprints.get("default_tenant", "bp")?.main_file_name).toBe(MAIN_FILE);
+    // Parsed: at once up to 5.1, by the upload_blueprint execution from 5.2.
+    await settled((d) => Boolean(d.state.blueprints.get("default_tenant", "bp")?.plan));
     await sameRequests("blueprints.get", { id: "bp" }, () => client.blueprints.get("bp"));
+    await sameRequests("blueprints.list", { size: 5 }, () => client.blueprints.someIds(5));
+    await sameRequests("blueprints.download", { id: "bp", file: join(scratch, `bp-${official.version}.tar.gz`) }, () => client.blueprints.archiveDigest("bp"));
   });
 
   it("deployments, executions, node instances and agents", async () => {
@@ -215,12 +242,32 @@ describe.each(OFFICIAL_CLIENTS)("cmom's client against the official cloudify-com
     await sameRequests("executions.start", { deploymentId: "dep", workflowId: "install_new_agents", allowCustom: true, queue: true }, () =>
       client.executions.start({ deploymentId: "dep", workflowId: "install_new_agents", allowCustomParameters: true, queue: true }));
     await settled(ended("install_new_agents"));
+    await sameRequests("deployments.list", {}, () => client.deployments.list());
+    await sameRequests("executions.list", { deploymentId: "dep", workflowId: "install" }, () => client.executions.list({ deploymentId: "dep", workflowId: "install", includeSystem: true }));
+    // A long uninstall on each side, to be cancelled (each manager's execution id is its own).
+    theirs.scriptWorkflow("uninstall", { durationMs: 5_000 });
+    ours.scriptWorkflow("uninstall", { durationMs: 5_000 });
+    await officialCall(python, theirConnection, "executions.start", { deploymentId: "dep", workflowId: "uninstall", allowCustom: false, queue: false });
+    const uninstall = await client.executions.start({ deploymentId: "dep", workflowId: "uninstall" });
+    const theirUninstall = theirs.state.executions.all().find((e) => e.workflow_id === "uninstall")!.id;
+    await sameRequests("executions.get", { id: theirUninstall }, () => client.executions.get(uninstall.id), { theirs: theirUninstall, ours: uninstall.id });
+    await sameRequests("executions.cancel", { id: theirUninstall }, () => client.executions.cancel(uninstall.id), { theirs: theirUninstall, ours: uninstall.id });
+    await settled(ended("uninstall"));
+    // The cancelled uninstall left the nodes live: a whole one before the delete, as cmom's deployment delete does.
+    await officialCall(python, theirConnection, "executions.start", { deploymentId: "dep", workflowId: "uninstall", allowCustom: false, queue: false });
+    await client.executions.start({ deploymentId: "dep", workflowId: "uninstall" });
+    await settled(ended("uninstall"));
+    await sameRequests("deployments.delete", { id: "dep" }, () => client.deployments.delete("dep"));
+    await settled((d) => d.state.deployments.get("default_tenant", "dep") === undefined);
+    await sameRequests("blueprints.delete", { id: "bp" }, () => client.blueprints.delete("bp"));
   });
 
   it("status and cluster members", async () => {
     await sameRequests("manager.get_status", {}, () => client.manager.status());
     await sameRequests("manager.get_managers", {}, () => client.manager.managers());
     await sameRequests("cluster_status.get_status", {}, () => client.manager.clusterStatus());
+    const [member] = ours.state.clusterNodes.map((n) => n.name);
+    await sameRequests("manager.remove_manager", { hostname: member }, () => client.manager.removeClusterMember(member!));
   });
 
   it("snapshots: create, download, upload, restore", async () => {
@@ -231,5 +278,10 @@ describe.each(OFFICIAL_CLIENTS)("cmom's client against the official cloudify-com
     await sameRequests("snapshots.upload", { id: "copy", file: theirFile }, () => client.snapshots.upload("copy", ourFile));
     await sameRequests("snapshots.restore", { id: "copy", force: true }, () => client.snapshots.restore("copy", { recreateDeploymentsEnvs: true, force: true }));
     await settled(ended("restore_snapshot"));
+    await sameRequests("snapshots.get_status", {}, () => client.snapshots.restoreRunning());
+    await sameRequests("snapshots.create", { id: "gone" }, () => client.snapshots.create("gone"));
+    await settled((d) => d.state.snapshots.get("gone")?.status === "created");
+    await sameRequests("snapshots.get", { id: "gone" }, () => client.snapshots.get("gone"));
+    await sameRequests("snapshots.delete", { id: "gone" }, () => client.snapshots.delete("gone"));
   });
 });

@@ -24,6 +24,13 @@ export class BlueprintUploadError extends CloudifyError {
   }
 }
 
+/** A relative path quoted for the manager's extra unquote: every byte but letters, digits, "_.-~" and "/" escaped. */
+function quotedFileName(name: string): string {
+  return encodeURIComponent(name)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%2F/g, "/");
+}
+
 /** `/blueprints`. */
 export class BlueprintsApi {
   constructor(
@@ -44,7 +51,9 @@ export class BlueprintsApi {
       return this.rest.call<Blueprint>({
         method: "PUT",
         path: objectPath("blueprints", id),
-        query: { visibility: request.visibility, application_file_name: request.mainFileName, async_upload: asyncBlueprintUpload ? true : undefined },
+        // The manager unquotes application_file_name once more after the query is decoded (upload_manager.py @4.3 … 6.4,
+        // resources_v3_1/blueprints.py @7.0.0): it is sent quoted, as the official client does, so a name with "%" survives.
+        query: { visibility: request.visibility, application_file_name: quotedFileName(request.mainFileName), async_upload: asyncBlueprintUpload ? true : undefined },
         uploadFile: archive,
         expect: [201],
       });

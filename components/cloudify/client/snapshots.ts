@@ -1,5 +1,5 @@
 import { toFile } from "./download-file";
-import { isNotFound } from "./errors";
+import { CloudifyError, isNotFound } from "./errors";
 import type { ExecutionsApi } from "./executions";
 import type { ManagerApi } from "./manager";
 import { objectPath } from "./paths";
@@ -25,6 +25,13 @@ export interface RestoreSnapshot {
   readonly ignorePluginFailure?: boolean;
   /** Seconds the manager allows the restore. */
   readonly timeout?: number;
+}
+
+/** An upload named an existing snapshot: refused, nothing sent, the existing one untouched. */
+export class SnapshotExistsError extends CloudifyError {
+  constructor(readonly snapshotId: string) {
+    super(`Cloudify snapshot ${snapshotId} already exists; an upload does not replace it (delete it first or upload under a new id). Nothing was sent`, "SnapshotExistsError");
+  }
 }
 
 /** `/snapshots` and `/snapshot-status`. Track the returned executions with ExecutionsApi.waitForSuccess. */
@@ -78,10 +85,12 @@ export class SnapshotsApi {
   }
 
   /**
-   * Streams `file` from disk as snapshot `id` (201, status `uploaded`). An existing id answers 409. After a dropped
-   * connection or 5xx, an `uploaded` snapshot of this id that appeared meanwhile is taken as this upload.
+   * Streams `file` from disk as snapshot `id` (201, status `uploaded`). An existing id is refused before anything is sent
+   * (SnapshotExistsError): a 7.0 manager would write the upload over that snapshot's archive and only then answer 409.
+   * After a dropped connection or 5xx, an `uploaded` snapshot of this id that appeared meanwhile is taken as this upload.
    */
-  upload(id: string, file: string): Promise<Snapshot> {
+  async upload(id: string, file: string): Promise<Snapshot> {
+    if (await this.get(id)) throw new SnapshotExistsError(id);
     return this.rest.call<Snapshot>({
       method: "PUT",
       path: objectPath("snapshots", id, "archive"),

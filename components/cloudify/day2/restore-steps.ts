@@ -3,7 +3,7 @@ import { pollUntil } from "../client/backoff";
 import type { ClientTuning, CloudifyConnection } from "../client/connection";
 import { CloudifyApiError, CloudifyConnectionError, CloudifyUnavailableError, isApiError } from "../client/errors";
 import { ExecutionFailedError } from "../client/executions";
-import type { RestoreSnapshot } from "../client/snapshots";
+import { SnapshotExistsError, type RestoreSnapshot } from "../client/snapshots";
 import type { NodeInstanceState } from "../client/node-instances";
 import { EXECUTION_END_STATES, type Execution, type Snapshot } from "../client/types";
 import type { ManagerProfile } from "../client/versions";
@@ -47,7 +47,7 @@ export async function uploadOnce(client: CloudifyClient, id: string, file: strin
   try {
     return await client.snapshots.upload(id, file);
   } catch (error) {
-    if (!isApiError(error, 409)) throw error;
+    if (!isApiError(error, 409) && !(error instanceof SnapshotExistsError)) throw error;
     const raced = await client.snapshots.get(id);
     if (!raced) throw error;
     return usable(raced);

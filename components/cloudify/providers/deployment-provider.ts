@@ -4,6 +4,7 @@ import type { ClientTuning, CloudifyConnection } from "../client/connection";
 import { CREATE_ENVIRONMENT_WORKFLOW } from "../client/deployments";
 import { isApiError } from "../client/errors";
 import { ExecutionFailedError } from "../client/executions";
+import type { NodeInstanceState } from "../client/node-instances";
 import type { Deployment, Execution, Visibility } from "../client/types";
 import { booleanFailures, mappingFailures, oneOfFailures, positiveNumberFailures, resourceIdFailures, VISIBILITIES } from "./check-rules";
 import { connectionFailures, plainConnection, recordOnlyUpdate } from "./connection-props";
@@ -54,6 +55,17 @@ async function waitForEnvironment(client: CloudifyClient, deploymentId: string, 
   return client.executions.waitForSuccess(environment.id, timeoutMs);
 }
 
+/** Whether the deployment's only execution is a failed create_deployment_environment (the manager's own test, 6.0 … 7.0). */
+async function onlyFailedCreation(client: CloudifyClient, deploymentId: string): Promise<boolean> {
+  const executions = await client.executions.list({ deploymentId, includeSystem: true });
+  return executions.length === 1 && executions[0].workflow_id === CREATE_ENVIRONMENT_WORKFLOW && executions[0].status === "failed";
+}
+
+/** Node instances that make the manager refuse a delete: neither `uninitialized` nor `deleted` (resource manager, 4.3 … 7.0). */
+async function liveNodeInstances(client: CloudifyClient, deploymentId: string): Promise<NodeInstanceState[]> {
+  return (await client.nodeInstances.ofDeployment(deploymentId)).filter((ni) => ni.state !== "uninitialized" && ni.state !== "deleted");
+}
+
 /** Dynamic provider of `pulumi-nodejs:dynamic/cloudify:Deployment`: creation waits for the environment, deletion for the row to go. */
 export function createDeploymentProvider(tuning: Partial<ClientTuning> = {}): pulumi.dynamic.ResourceProvider {
   return {
@@ -82,23 +94,31 @@ export function createDeploymentProvider(tuning: Partial<ClientTuning> = {}): pu
     async create(inputs: DeploymentInputs) {
       const client = new CloudifyClient(inputs.connection, tuning);
       const timeoutMs = inputs.timeout * 1000;
+      const removeFailed = async (): Promise<void> => {
+        if (await client.deployments.delete(inputs.deploymentId)) await client.deployments.waitGone(inputs.deploymentId, timeoutMs);
+      };
+      const createNew = async (): Promise<Deployment> => {
+        const created = await client.deployments.create(inputs.deploymentId, inputs);
+        try {
+          await waitForEnvironment(client, inputs.deploymentId, timeoutMs);
+        } catch (error) {
+          // Leave nothing half-made behind: the next run creates it again.
+          if (error instanceof ExecutionFailedError) await removeFailed();
+          throw error;
+        }
+        return created;
+      };
       const deployment = await createOrAdopt(
-        async () => {
-          const created = await client.deployments.create(inputs.deploymentId, inputs);
-          try {
-            await waitForEnvironment(client, inputs.deploymentId, timeoutMs);
-          } catch (error) {
-            // Leave nothing half-made behind: the next run creates it again.
-            if (error instanceof ExecutionFailedError && (await client.deployments.delete(inputs.deploymentId))) {
-              await client.deployments.waitGone(inputs.deploymentId, timeoutMs);
-            }
-            throw error;
-          }
-          return created;
-        },
+        createNew,
         async () => {
           const existing = await client.deployments.get(inputs.deploymentId);
           if (!existing) throw new Error(`Cloudify deployment \`${inputs.deploymentId}\` was reported to exist but cannot be read`);
+          // A creation that failed and was not removed (a run stopped first): 6.0+ managers replace such a row on the next
+          // PUT (resource manager's cleanup_failed_deployment), older ones answer 409; either way it is created again.
+          if (await onlyFailedCreation(client, inputs.deploymentId)) {
+            await removeFailed();
+            return createNew();
+          }
           const blueprint = await client.blueprints.get(existing.blueprint_id);
           const defaults = Object.fromEntries(
             Object.entries(blueprint?.plan.inputs ?? {})
@@ -131,11 +151,17 @@ export function createDeploymentProvider(tuning: Partial<ClientTuning> = {}): pu
       // The manager refuses to delete a deployment while an execution of it runs or is queued.
       await client.executions.waitIdle(id, timeLeft());
       const deleted = await client.deployments.delete(id).catch(async (error: unknown) => {
-        // It also refuses one whose nodes are live (resource manager's delete_deployment, 4.3 … 7.0): a deployment taken out
-        // of the stack is torn down first, as `cfy uninstall` does, and then deleted.
-        if (!isApiError(error, 400, "dependent_exists_error") || !/live nodes/i.test(error.message)) throw error;
-        const uninstall = await client.executions.start({ deploymentId: id, workflowId: "uninstall" });
-        await client.executions.waitForSuccess(uninstall.id, timeLeft());
+        // Every refusal answers 400 `dependent_exists_error`, whether an execution started meanwhile, other installations
+        // depend on it (6.0+) or its nodes are live (resource manager's delete checks, 4.3 … 7.0): what is in the way is read
+        // from the manager, not from the message. Live nodes are torn down first, as `cfy uninstall` does; otherwise the
+        // executions are waited for once more; a refusal that remains is the user's to resolve.
+        if (!isApiError(error, 400, "dependent_exists_error")) throw error;
+        if ((await liveNodeInstances(client, id)).length > 0) {
+          const uninstall = await client.executions.start({ deploymentId: id, workflowId: "uninstall" });
+          await client.executions.waitForSuccess(uninstall.id, timeLeft());
+        } else {
+          await client.executions.waitIdle(id, timeLeft());
+        }
         return client.deployments.delete(id);
       });
       if (deleted) await client.deployments.waitGone(id, timeLeft());

@@ -6,14 +6,23 @@ import { join, resolve } from "node:path";
 interface OfficialClient {
   readonly version: string;
   readonly managerProfile: string;
+  /** Dependencies installed over the release's own pins (without their dependencies), each for a stated reason. */
+  readonly overrides?: readonly string[];
 }
 
 /**
+ * The 5.x releases pin requests-toolbelt 0.8.0, which imports `collections.Mapping` (gone since Python 3.10); 1.0.0 keeps
+ * the multipart encoder and adapters the client uses, so the client imports and behaves as released.
+ */
+const TOOLBELT_FOR_CURRENT_PYTHON = "requests-toolbelt==1.0.0";
+
+/**
  * The official clients the tests install from PyPI (cloudify-common), each in a venv this test setup makes itself (once;
- * reused while its marker is there): the newest of the 6.4 and 7.0 lines. Older releases do not run on current Pythons
- * (5.2.7 installs on 3.11 but imports `collections.Mapping`, gone since 3.10; 4.x needs Python 2).
+ * reused while its marker is there): the newest of the 5.1, 5.2, 6.4 and 7.0 lines. 4.x clients need Python 2.
  */
 export const OFFICIAL_CLIENTS: readonly OfficialClient[] = [
+  { version: "5.1.4", managerProfile: "5.1", overrides: [TOOLBELT_FOR_CURRENT_PYTHON] },
+  { version: "5.2.7", managerProfile: "5.2", overrides: [TOOLBELT_FOR_CURRENT_PYTHON] },
   { version: "6.4.2.0", managerProfile: "6.4" },
   { version: "7.0.4", managerProfile: "7.0" },
 ];
@@ -46,12 +55,13 @@ export async function officialClientPython(client: OfficialClient): Promise<stri
   const steps: [string, string[]][] = [
     ["python3", ["-m", "venv", venv]],
     [python, ["-m", "pip", "install", "--disable-pip-version-check", "--quiet", requirement]],
+    ...(client.overrides ?? []).map((pin): [string, string[]] => [python, ["-m", "pip", "install", "--disable-pip-version-check", "--quiet", "--no-deps", pin]]),
   ];
   for (const [command, args] of steps) {
     const { code, stderr } = await run(command, args);
     if (code !== 0) throw new Error(`making the official client's venv: ${command} ${args.join(" ")} exited ${code}: ${stderr.slice(-2000)}`);
   }
-  writeFileSync(ready, `${requirement}\n`);
+  writeFileSync(ready, `${[requirement, ...(client.overrides ?? [])].join("\n")}\n`);
   return python;
 }
 

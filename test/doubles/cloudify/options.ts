@@ -67,6 +67,12 @@ export interface Features {
    * @4.3 … 5.2.0 (not read from 6.0.0), ignore_plugin_failure @4.5 before 4.5.5.
    */
   readonly restoreRequires: readonly string[];
+  /**
+   * `PUT /snapshots/{id}/archive` of an existing id moves the upload over that snapshot's archive before its row is refused
+   * with 409 (upload_manager/manager.py upload_snapshot, then resource_manager.py create_snapshot_model @7.0.0); up to 6.4
+   * the row is made first (upload_manager.py UploadedDataManager.receive_uploaded_data) and the archive stays.
+   */
+  readonly snapshotUploadOverwritesArchive: boolean;
 }
 
 export function compareVersion(a: string, b: string): number {
@@ -101,6 +107,7 @@ export function featuresOf(options: DoubleOptions): Features {
     okEndpoint: atLeast("6"),
     deploymentCreateWaits: atLeast("6"),
     deploymentCreateWaitMs: options.deploymentCreateWaitMs ?? 1000,
+    snapshotUploadOverwritesArchive: atLeast("7"),
     restoreRequires: [
       ...(atLeast("6") ? [] : ["recreate_deployments_envs"]),
       "force",

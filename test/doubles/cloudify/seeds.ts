@@ -23,7 +23,6 @@ export function seedDeployment(d: CloudifyDouble, tenant: string, id: string, vi
     created_by: "admin",
     created_at: now,
     updated_at: now,
-    liveNodes: true,
   };
   d.state.deployments.set(tenant, id, record);
   return record;

@@ -4,7 +4,7 @@ import { basename, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { ZipFile } from "yazl";
 import { extractArchive } from "./archive-reader";
-import type { BlueprintRecord, DeploymentRecord, DoubleState, ExecutionRecord, PluginRecord, SecretRecord, TenantRecord } from "./state";
+import type { BlueprintRecord, DeploymentRecord, DoubleState, ExecutionRecord, NodeInstanceRecord, PluginRecord, SecretRecord, TenantRecord } from "./state";
 
 /** What a double's snapshot holds: the tables a restore brings back, and the files they point to. */
 interface SnapshotContent {
@@ -14,6 +14,7 @@ interface SnapshotContent {
   readonly plugins: PluginRecord[];
   readonly blueprints: BlueprintRecord[];
   readonly deployments: DeploymentRecord[];
+  readonly nodeInstances: NodeInstanceRecord[];
 }
 
 /** Writes the state as a zip: `state.json` plus `files/<name>` for every stored wagon and blueprint archive. */
@@ -26,6 +27,7 @@ export async function writeSnapshot(state: DoubleState, file: string): Promise<v
     plugins: state.plugins.all().map((p) => ({ ...p, wagonFile: `files/${basename(p.wagonFile)}` })),
     blueprints: state.blueprints.all().map((b) => ({ ...b, archiveFile: `files/${basename(b.archiveFile)}` })),
     deployments: state.deployments.all(),
+    nodeInstances: state.nodeInstances.all(),
   };
   zip.addBuffer(Buffer.from(JSON.stringify(content)), "state.json");
   for (const p of state.plugins.all()) zip.addFile(p.wagonFile, `files/${basename(p.wagonFile)}`);
@@ -60,4 +62,5 @@ export async function restoreSnapshot(state: DoubleState, archive: string, dir: 
   for (const p of content.plugins) state.plugins.set(p.tenant_name, p.id, { ...p, wagonFile: join(dir, p.wagonFile) });
   for (const b of content.blueprints) state.blueprints.set(b.tenant_name, b.id, { ...b, archiveFile: join(dir, b.archiveFile) });
   for (const d of content.deployments) state.deployments.set(d.tenant_name, d.id, d);
+  for (const ni of content.nodeInstances) state.nodeInstances.set(ni.tenant_name, ni.id, ni);
 }

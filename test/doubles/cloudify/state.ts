@@ -86,8 +86,6 @@ export interface DeploymentRecord {
   created_by: string;
   created_at: string;
   updated_at: string;
-  /** Set by a successful `install`, cleared by `uninstall`: deleting then needs force / ignore_live_nodes. */
-  liveNodes: boolean;
 }
 
 /** A node instance: `host_id` names the Compute instance it runs on (a Compute instance's is its own id). */

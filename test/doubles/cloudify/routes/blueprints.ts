@@ -8,9 +8,17 @@ import type { DoubleContext, Route } from "../router";
 import { present, type BlueprintPlan, type BlueprintRecord } from "../state";
 import { deleteReply, receiveArchive, visibilityOf } from "./common";
 
+/** cloudify-common models_states.py BlueprintUploadState.FAILED_STATES @5.2.0 … 7.0.4. */
+const BLUEPRINT_FAILED_STATES = ["failed_uploading", "failed_extracting", "failed_parsing", "failed_extracting_to_file_server", "invalid"];
+
 const FIELDS = ["id", "created_at", "updated_at", "main_file_name", "plan", "description", "visibility", "tenant_name", "created_by", "state", "error"];
 
 let extractCounter = 0;
+
+/** Python's urllib.parse.unquote: each run of valid %XX escapes decoded as UTF-8, anything else left as it is. */
+function unquote(value: string): string {
+  return value.replace(/(%[0-9a-fA-F]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ""), "hex").toString("utf8"));
+}
 
 /** /blueprints: synchronous parse up to 5.1; 5.2+ an `upload_blueprint` execution, optionally answered before it ends. */
 export function blueprintRoutes(d: DoubleContext): Route[] {
@@ -49,9 +57,12 @@ export function blueprintRoutes(d: DoubleContext): Route[] {
         const { id } = ctx.params;
         validateId(id, "blueprint_id");
         const visibility = visibilityOf(ctx.query.get("visibility") ?? undefined);
-        const mainFileName = ctx.query.get("application_file_name") ?? "blueprint.yaml";
+        // upload_manager.py @4.3 … 6.4 and resources_v3_1/blueprints.py @7.0.0 unquote the already decoded value once more.
+        const mainFileName = unquote(ctx.query.get("application_file_name") ?? "blueprint.yaml");
         const asyncUpload = d.features.asyncBlueprintUpload && parseBoolean(ctx.query.get("async_upload") ?? undefined, "async_upload", false);
-        if (d.state.blueprints.get(ctx.tenant, id)) throw fail.conflict("Blueprint", id, ctx.tenant);
+        // resources_v3_1/blueprints.py put @5.2.0 … 7.0.0: a row whose upload failed is replaced by a new upload of the same id.
+        const existing = d.state.blueprints.get(ctx.tenant, id);
+        if (existing && !(d.features.asyncBlueprintUpload && BLUEPRINT_FAILED_STATES.includes(existing.state ?? ""))) throw fail.conflict("Blueprint", id, ctx.tenant);
         const archiveFile = await receiveArchive(d, ctx, "blueprint_archive_url");
         const now = timestamp();
         const blueprint: BlueprintRecord = {
@@ -97,7 +108,11 @@ export function blueprintRoutes(d: DoubleContext): Route[] {
         );
         if (asyncUpload) return { status: 201, json: view(blueprint) };
         await d.engine.finished(upload);
-        if (blueprint.state !== "uploaded") throw new ManagerError(400, "invalid_blueprint_error", blueprint.error ?? "blueprint upload failed");
+        // rest_utils.get_uploaded_blueprint @5.2.0 … 7.0.0: a blocking upload that failed answers its state and error.
+        if (blueprint.state !== "uploaded") {
+          const how = blueprint.state === "invalid" ? "is invalid" : `has ${(blueprint.state ?? "").replace(/_/g, " ")}`;
+          throw new ManagerError(400, "invalid_blueprint_error", `Blueprint \`${id}\` ${how}. Error: ${blueprint.error ?? ""}`);
+        }
         return { status: 201, json: view(blueprint) };
       },
     },

@@ -46,9 +46,23 @@ async function holdForCreation(creation: ExecutionRecord, waitMs: number): Promi
   if (creation.status !== "terminated") throw new ManagerError(400, "deployment_environment_creation_in_progress_error", "Deployment environment creation is still in progress");
 }
 
+/**
+ * 6.0+: a deployment whose only execution is a failed create_deployment_environment is removed before a new PUT of the
+ * same id, so that a corrected request can be sent (resource_manager.py cleanup_failed_deployment @6.0.0 … 7.0.0; before
+ * 6.0 such a row answers 409 like any other).
+ */
+function cleanupFailedCreation(d: DoubleContext, tenant: string, id: string): void {
+  const deployment = d.state.deployments.get(tenant, id);
+  if (!deployment) return;
+  const executions = d.state.executions.list(tenant).filter((e) => e.deployment_id === id);
+  if (executions.length !== 1 || executions[0].workflow_id !== CREATE_ENVIRONMENT || executions[0].status !== "failed") return;
+  d.state.deployments.delete(tenant, id);
+  d.state.executions.delete(tenant, executions[0].id);
+}
+
 /** /deployments: creation and deletion run asynchronously in `create/delete_deployment_environment` executions. */
 export function deploymentRoutes(d: DoubleContext): Route[] {
-  const view = (deployment: DeploymentRecord): Record<string, unknown> => present(deployment, ["liveNodes"]);
+  const view = (deployment: DeploymentRecord): Record<string, unknown> => present(deployment, []);
   const find = (tenant: string, id: string): DeploymentRecord => {
     const deployment = d.state.deployments.get(tenant, id);
     if (!deployment) throw fail.notFound("Deployment", id);
@@ -79,6 +93,7 @@ export function deploymentRoutes(d: DoubleContext): Route[] {
         const blueprint = d.state.blueprints.get(ctx.tenant, blueprintId);
         if (!blueprint) throw fail.notFound("Blueprint", blueprintId);
         if (!blueprint.plan) throw fail.badParameters(`Blueprint ${blueprintId} is not uploaded yet (state ${blueprint.state})`);
+        if (d.features.deploymentCreateWaits) cleanupFailedCreation(d, ctx.tenant, id);
         if (d.state.deployments.get(ctx.tenant, id)) throw fail.conflict("Deployment", id, ctx.tenant);
         const given = (body.inputs ?? {}) as Record<string, unknown>;
         if (typeof given !== "object" || Array.isArray(given)) throw fail.badParameters("inputs must be a mapping");
@@ -109,7 +124,6 @@ export function deploymentRoutes(d: DoubleContext): Route[] {
           created_by: ctx.user,
           created_at: now,
           updated_at: now,
-          liveNodes: false,
         };
         parseBoolean(body.skip_plugins_validation, "skip_plugins_validation", false);
         d.state.deployments.set(ctx.tenant, id, deployment);
@@ -152,15 +166,20 @@ export function deploymentRoutes(d: DoubleContext): Route[] {
         if (running.length > 0) {
           throw new ManagerError(400, "dependent_exists_error", `Can't delete deployment ${deployment.id} - There are running or queued executions for this deployment. Running executions ids: ${running.map((e) => e.id).join(",")}`);
         }
-        if (deployment.liveNodes && !override) {
-          // Wording of resource_manager.py's deployment delete check (4.3 … 7.0.0); the double keeps one node instance per deployment.
-          throw new ManagerError(400, "dependent_exists_error", `Can't delete deployment ${deployment.id} - There are live nodes for this deployment. Live nodes ids: ${deployment.id}_app`);
+        // resource_manager.py delete_deployment @4.3 … 5.0.5, check_deployment_delete @6.0 … 7.0.0: a node instance neither
+        // uninitialized nor deleted is live; the same error code as for running executions, only the wording differs.
+        const live = d.state.nodeInstances.list(ctx.tenant).filter((ni) => ni.deployment_id === deployment.id && !["uninitialized", "deleted"].includes(ni.state));
+        if (live.length > 0 && !override) {
+          throw new ManagerError(400, "dependent_exists_error", `Can't delete deployment ${deployment.id} - There are live nodes for this deployment. Live nodes ids: ${live.map((ni) => ni.id).join(",")}`);
         }
         d.engine.run(
           { workflowId: DELETE_ENVIRONMENT, deploymentId: deployment.id, blueprintId: deployment.blueprint_id, parameters: {}, isSystem: false, tenant: ctx.tenant, user: ctx.user },
           {
             onSuccess: () => {
               d.state.deployments.delete(deployment.tenant_name, deployment.id);
+              for (const ni of d.state.nodeInstances.list(deployment.tenant_name)) {
+                if (ni.deployment_id === deployment.id) d.state.nodeInstances.delete(deployment.tenant_name, ni.id);
+              }
               for (const e of d.state.executions.list(deployment.tenant_name)) {
                 if (e.deployment_id === deployment.id && END_STATES.includes(e.status)) d.state.executions.delete(deployment.tenant_name, e.id);
               }

@@ -72,8 +72,12 @@ export function executionRoutes(d: DoubleContext): Route[] {
               : undefined;
             if (unstarted) throw new Error(`RuntimeError: Node ${unstarted.id} is not started (state: ${unstarted.state})`);
             if (dryRun) return;
-            if (workflowId === "install") deployment.liveNodes = true;
-            if (workflowId === "uninstall") deployment.liveNodes = false;
+            // The double's deployments hold one Compute node instance: install starts it, uninstall deletes it.
+            if (workflowId === "install" || workflowId === "uninstall") {
+              const id = `${deployment.id}_app`;
+              const state = workflowId === "install" ? "started" : "deleted";
+              d.state.nodeInstances.set(ctx.tenant, id, { id, node_id: "app", host_id: id, deployment_id: deployment.id, state, visibility: deployment.visibility, tenant_name: deployment.tenant_name });
+            }
           },
         };
         const running = ofDeployment.some((e) => !END_STATES.includes(e.status) && !e.is_system_workflow);

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { archiveFormat, extractZipEntry, wagonPackageJson, zipEntryNames } from "../archive-reader";
 import { fail, ManagerError, parseBoolean, timestamp } from "../http";
@@ -14,6 +15,20 @@ const FIELDS = [
 ];
 
 const invalid = (message: string) => new ManagerError(400, "invalid_plugin_error", message);
+
+/** The platform of the double's manager: a CentOS 7 x86_64 host, as the 4.x/5.0 manager images are. */
+const MANAGER_PLATFORM = { platform: "linux_x86_64", distribution: "centos", release: "core" };
+
+/**
+ * Whether a wagon installs on the manager itself (utils.py plugin_installable_on_current_platform @4.3 … 5.0.5): built
+ * for any platform, or for the manager's platform, distribution and release.
+ */
+function installableOnManager(supportedPlatform: unknown, build: Record<string, string | undefined>): boolean {
+  return (
+    supportedPlatform === "any" ||
+    (supportedPlatform === MANAGER_PLATFORM.platform && build.distribution?.toLowerCase() === MANAGER_PLATFORM.distribution && build.distribution_release?.toLowerCase() === MANAGER_PLATFORM.release)
+  );
+}
 
 /** /plugins: a bare wagon or a zip of exactly one *.wgn and one *.yaml. */
 export function pluginRoutes(d: DoubleContext): Route[] {
@@ -43,6 +58,7 @@ export function pluginRoutes(d: DoubleContext): Route[] {
         const id = randomUUID();
         let wagonFile = upload;
         let archiveName: string | undefined;
+        let centralExecutor = true;
         const format = await archiveFormat(upload);
         if (format === "zip") {
           const names = await zipEntryNames(upload);
@@ -54,6 +70,9 @@ export function pluginRoutes(d: DoubleContext): Route[] {
           wagonFile = join(d.dir, `plugin-${id}.wgn`);
           await extractZipEntry(upload, wagons[0], wagonFile);
           archiveName = basename(wagons[0]);
+          const yamlFile = join(d.dir, `plugin-${id}.yaml`);
+          await extractZipEntry(upload, yamls[0], yamlFile);
+          centralExecutor = /executor:\s*central_deployment_agent/.test(await readFile(yamlFile, "utf8"));
         } else if (format !== "tar.gz") {
           throw invalid("The plugin archive is neither a wagon nor a zip of a wagon and its plugin.yaml");
         }
@@ -67,13 +86,21 @@ export function pluginRoutes(d: DoubleContext): Route[] {
         if (duplicate) {
           throw new ManagerError(409, "conflict_error", `<Plugin id=\`${duplicate.id}\` tenant=\`${ctx.tenant}\`> already exists on <table plugins>: same package ${metadata.package_name} ${metadata.package_version}`);
         }
+        const build = (metadata.build_server_os_properties ?? {}) as Record<string, string | undefined>;
+        if (d.features.syncPluginInstall && centralExecutor && !installableOnManager(metadata.supported_platform, build)) {
+          // resources_v2/plugins.py and resource_manager.py install_plugin @4.3 … 5.0.5: the row is removed again.
+          throw new ManagerError(
+            400,
+            "plugin_installation_error",
+            `Failed during plugin installation.(PluginDistributionNotSupported: Plugin \`${metadata.package_name}\` is not supported for the manager platform or distribution.)`,
+          );
+        }
         if (d.features.syncPluginInstall) {
           // Up to 5.0.5 the manager installs the plugin before answering.
           const install = d.engine.run({ workflowId: "install_plugin", deploymentId: null, blueprintId: null, parameters: { plugin_id: id }, isSystem: true, tenant: ctx.tenant, user: ctx.user });
           await d.engine.finished(install);
           if (install.status !== "terminated") throw new ManagerError(400, "plugin_installation_error", `Failed installing the plugin: ${install.error}`);
         }
-        const build = (metadata.build_server_os_properties ?? {}) as Record<string, string | undefined>;
         const plugin: PluginRecord = {
           id,
           package_name: metadata.package_name,

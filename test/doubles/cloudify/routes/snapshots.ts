@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { copyFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fail, ManagerError, parseBoolean, requireField, timestamp, validateId } from "../http";
 import { listReply } from "../listing";
@@ -95,8 +95,13 @@ export function snapshotRoutes(d: DoubleContext): Route[] {
       handler: async (ctx) => {
         const { id } = ctx.params;
         validateId(id, "snapshot_id");
-        if (d.state.snapshots.has(id)) throw fail.conflict("Snapshot", id, ctx.tenant);
+        const existing = d.state.snapshots.get(id);
+        if (existing && !d.features.snapshotUploadOverwritesArchive) throw fail.conflict("Snapshot", id, ctx.tenant);
         const file = await receiveArchive(d, ctx, "snapshot_archive_url");
+        if (existing) {
+          if (existing.archiveFile !== null) await copyFile(file, existing.archiveFile);
+          throw fail.conflict("Snapshot", id, ctx.tenant);
+        }
         // The row appears only once the whole archive arrived.
         if (d.state.snapshots.has(id)) throw fail.conflict("Snapshot", id, ctx.tenant);
         const snapshot = newSnapshot(id, ctx.tenant, ctx.user, "uploaded", file);
