@@ -46,6 +46,12 @@ describe("cmom:cluster.version and cmom:cluster.topology", () => {
     ]);
   });
 
+  it("each node downloads the installer: a local path is refused for 5.1 on", () => {
+    const ns = stack("modern-aio");
+    ns.cluster.installRpm = "installers/cloudify-manager-install-7.0.0-ga.el7.x86_64.rpm";
+    expect(problems(ns)).toEqual(["cmom:cluster.installRpm: an https:// URL for Cloudify 7.0.0 (each node downloads it), found a local path"]);
+  });
+
   it("an all-in-one cluster has 1 or 3 nodes and no roles list", () => {
     const ns = stack("modern-aio");
     ns.hosts.pop();
@@ -193,6 +199,12 @@ describe.each([
   it("installs every role of every node", () => {
     expect(Object.keys(waits).sort()).toEqual(["manager-1", "manager-2", "manager-3", "postgresql-1", "postgresql-2", "postgresql-3", "rabbitmq-1", "rabbitmq-2", "rabbitmq-3"]);
     expect(new Set(resources.filter((r) => r.name.endsWith("-prepare")).map((r) => r.name)).size).toBe(nodes);
+  });
+
+  it("cleans up every node on destroy with the role tool", () => {
+    const cleanups = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/cmom:RoleCleanup") as (PlannedResource & { inputs: { command: string } })[];
+    expect(cleanups).toHaveLength(nodes);
+    for (const cleanup of cleanups) expect(cleanup.inputs.command).toContain("sudo -n bash /opt/cmom/bin/cmom-role cleanup");
   });
 
   it("orders database → broker → manager and makes no install wait for another it does not need", () => {

@@ -12,6 +12,7 @@ import { remoteStep, type RemoteStepArgs } from "../remoteStep";
 import { ClusterCredentialsResource } from "./clusterCredentials";
 import { roleInstallerFacts } from "./installerVersions";
 import { roleConfig } from "./roleConfig";
+import { RoleCleanup, roleCleanupCommand } from "./roleCleanup";
 import { installPredecessors, roleLayout, type RoleInstance } from "./roleLayout";
 import { CA_PATH, DB_CLIENT, DB_SUPERUSER_CLIENT, externalCertPath, externalKeyPath, roleCertPath, roleConfigPath, roleKeyPath } from "./rolePaths";
 
@@ -68,6 +69,7 @@ export class RoleClusterInstall extends pulumi.ComponentResource {
         triggers: [{ server, installer: pulumi.secret(cluster.installRpm), version: cluster.version }],
         secret: true,
       }, [toolStep]);
+      new RoleCleanup(`${name}-node-${index}-cleanup`, { route, command: roleCleanupCommand(ROLE_TOOL) }, { parent: this, dependsOn: node.infrastructure ? [node.infrastructure] : [] });
       return { node, route, step, write, ready: [toolStep, ca, installer] };
     });
 
