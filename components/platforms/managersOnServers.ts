@@ -28,7 +28,7 @@ export function managersOnServers(config: StackConfig, cluster: ClusterConfig, s
   const credentials = { username: cluster.adminUsername, password: cluster.adminPassword, caCert: cluster.caCert };
   const { restore } = config;
   const nodes = servers.map((server, index) => ({ ...server, fqdn: dns?.nodeFqdns[index] }));
-  const { formed, managers } = cluster.version !== undefined && installPathOf(cluster.version) === "roles"
+  const { formed, managers } = installPathOf(cluster.version) === "roles"
     ? installByRoles()
     : installWholeManagers();
 

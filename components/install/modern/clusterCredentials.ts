@@ -1,5 +1,5 @@
-// The engine rebuilds this provider in another process from its serialized text: no top-level imports but types, modules
-// required inside the functions, nothing captured.
+// The engine rebuilds the provider below in another process from its serialized text: its function requires what it uses
+// inside and captures nothing of this module.
 import * as pulumi from "@pulumi/pulumi";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { ClusterCredentials } from "./roleConfig";

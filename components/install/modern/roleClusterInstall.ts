@@ -60,13 +60,14 @@ export class RoleClusterInstall extends pulumi.ComponentResource {
       const prepare = step("prepare", { create: PREPARE_COMMAND, triggers: [{ server }] }, node.infrastructure ? [node.infrastructure] : []);
       const write = (part: string, file: string, mode: "0600" | "0644", content: pulumi.Input<string>, secret = false) =>
         step(part, { create: writeFileCommand(file, mode), stdin: content, triggers: [{ server }], secret }, [prepare]);
-      const toolStep = write("tool", ROLE_TOOL, "0644", tool);
+      // A new version of the tool is written again, and reruns the installer step that uses it first.
+      const toolStep = step("tool", { create: writeFileCommand(ROLE_TOOL, "0644"), stdin: tool, triggers: [{ server, tool: sha256(tool) }] }, [prepare]);
       const ca = write("ca-pem", CA_PATH, "0644", cluster.caCert);
       // The URL may carry a token: it reaches the node on stdin, and stays secret in the state.
       const installer = step("installer", {
         create: roleToolCommand("installer", cluster.version),
         stdin: pulumi.secret(`${cluster.installRpm}\n${cluster.installRpmSha256 ?? ""}\n`),
-        triggers: [{ server, installer: pulumi.secret(cluster.installRpm), version: cluster.version }],
+        triggers: [{ server, installer: pulumi.secret(cluster.installRpm), version: cluster.version, tool: toolStep.id }],
         secret: true,
       }, [toolStep]);
       new RoleCleanup(`${name}-node-${index}-cleanup`, { route, command: roleCleanupCommand(ROLE_TOOL) }, { parent: this, dependsOn: node.infrastructure ? [node.infrastructure] : [] });
@@ -127,7 +128,9 @@ export class RoleClusterInstall extends pulumi.ComponentResource {
       const waits = installPredecessors(instance, layout).map((other) => stepOf.get(other.name)!);
       const install = machine.step(`${instance.name}-install`, {
         create: roleToolCommand("install", instance.name, instance.services[0]!),
-        triggers: [{ server: node.serverId, instance: instance.name, version: cluster.version, certificate: certs.internal.chainPem.apply(sha256) }],
+        // Only a new machine or version installs again: a changed setting or renewed certificate is written to the node but not
+        // applied (cfy_manager configure is not wired in yet), and an install of an installed role would do nothing.
+        triggers: [{ server: node.serverId, instance: instance.name, version: cluster.version }],
         secret: true,
       }, [...machine.ready, ...files, ...waits]);
       stepOf.set(instance.name, install);
