@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { topologyKeys } from "./clusterTopology";
 import { MAX_ITEMS, MAX_NODES, hostname, ipv4, isHostname, localPathOrHttpsUrl, nonEmpty, pemCertificate, pemPrivateKey, redactableSecret, secretString, type SecretPolicy } from "./primitives";
 
 /** Node 0 is the initial master. */
@@ -27,6 +28,7 @@ export function clusterSchema(policy: SecretPolicy) {
 
   return z.strictObject({
     instances: clusterInstancesSchema,
+    ...topologyKeys,
     namePrefix: z.string().refine((p) => isHostname(`${p}-0`) && p.length <= 50, "not a valid host-name prefix (letters, digits, inner hyphens, ≤50 chars)").default("cfy-manager"),
     installRpm: localPathOrHttpsUrl,
     /** SHA-256 of the installer, verified on the node when installRpm is a URL. */

@@ -8,6 +8,7 @@ import { clusterInstancesSchema, clusterSchema, type ClusterConfig } from "./clu
 import { dnsSchema, type DnsConfig } from "./dnsSchema";
 import { fleetSchema, type FleetConfig } from "./fleetSchema";
 import { caPairProblems } from "./caPair";
+import { topologyProblems } from "./clusterTopology";
 import { formatIssues, keyPath } from "./formatIssues";
 import { hostsProblems, hostsSchema, type HostsConfig } from "./hostsSchema";
 import { missingLocalFiles } from "./localFiles";
@@ -172,6 +173,9 @@ function crossNamespaceProblems(config: Partial<Omit<StackConfig, "stack" | "bac
   }
   const { openstack, cluster, dns } = config;
   if (config.hosts && cluster) problems.push(...hostsProblems(config.hosts, cluster, (values.get("cluster") as { instances?: unknown }).instances));
+  if (cluster && (config.hosts || openstack)) {
+    problems.push(...(config.hosts ? topologyProblems(cluster, config.hosts.length, `${NAMESPACE}:hosts`) : topologyProblems(cluster, cluster.instances, `${NAMESPACE}:cluster.instances`)));
+  }
   if (!openstack) return problems;
 
   // The node count, even when another key of cmom:cluster has a problem: then as written, if it is valid on its own.

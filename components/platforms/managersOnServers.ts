@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../config/clusterSchema";
+import { installPathOf } from "../config/clusterVersion";
 import type { StackConfig } from "../config/loadStackConfig";
 import { declaresObjects } from "../config/resourcesSchema";
 import { CloudifyResources } from "../cloudify/cloudifyResources";
@@ -7,6 +8,7 @@ import { clusterConnection } from "../cloudify/clusterConnection";
 import { clusterDay2, restoreOnFirstNode } from "../day2/cluster-day2";
 import { ClusterDns } from "../dns/clusterDns";
 import { ClusterInstall } from "../install/clusterInstall";
+import { RoleClusterInstall } from "../install/modern/roleClusterInstall";
 import type { InstallTarget } from "../install/nodeInstall";
 import type { StackOutputs } from "./stackOutputs";
 
@@ -25,15 +27,31 @@ export function managersOnServers(config: StackConfig, cluster: ClusterConfig, s
   });
   const credentials = { username: cluster.adminUsername, password: cluster.adminPassword, caCert: cluster.caCert };
   const { restore } = config;
-  const install = new ClusterInstall(`${name}-install`, {
-    cluster,
-    nodes: servers.map((server, index) => ({ ...server, fqdn: dns?.nodeFqdns[index] })),
-    // The upgrade path: node 0 gets the snapshot after its own install, before the others join.
-    beforeClustering: restore && ((leader) => restoreOnFirstNode(name, restore, clusterConnection([servers[0]!.publicIp], credentials), [leader.stages.test])),
-  });
-  const formed = [install.formation, ...(install.beforeClustering ? [install.beforeClustering] : [])];
+  const nodes = servers.map((server, index) => ({ ...server, fqdn: dns?.nodeFqdns[index] }));
+  const { formed, managers } = installPathOf(cluster.version) === "roles"
+    ? installByRoles()
+    : installWholeManagers();
 
-  const connection = clusterConnection(servers.map((server) => server.publicIp), credentials);
+  function installWholeManagers() {
+    const install = new ClusterInstall(`${name}-install`, {
+      cluster,
+      nodes,
+      // The upgrade path: node 0 gets the snapshot after its own install, before the others join.
+      beforeClustering: restore && ((leader) => restoreOnFirstNode(name, restore, clusterConnection([servers[0]!.publicIp], credentials), [leader.stages.test])),
+    });
+    return { formed: [install.formation, ...(install.beforeClustering ? [install.beforeClustering] : [])], managers: servers };
+  }
+
+  // 5.1+: the cluster shares one database, so a snapshot is restored through the first manager once every manager is installed.
+  function installByRoles() {
+    const install = new RoleClusterInstall(`${name}-install`, { cluster: { ...cluster, version: cluster.version! }, nodes });
+    const managers = install.managers.map((m) => servers[m.instance.nodeIndex]!);
+    const installed = install.managers.map((m) => m.step);
+    const restored = restore && restoreOnFirstNode(name, restore, clusterConnection([managers[0]!.publicIp], credentials), installed);
+    return { formed: restored ? [...installed, restored] : installed, managers };
+  }
+
+  const connection = clusterConnection(managers.map((server) => server.publicIp), credentials);
   if (declaresObjects(config.resources)) {
     new CloudifyResources(`${name}-resources`, { resources: config.resources, connection, after: formed });
   }
@@ -41,7 +59,7 @@ export function managersOnServers(config: StackConfig, cluster: ClusterConfig, s
     name,
     backup: config.backup,
     connection,
-    addresses: servers.map((server) => server.publicIp),
+    addresses: managers.map((server) => server.publicIp),
     after: formed,
   });
 

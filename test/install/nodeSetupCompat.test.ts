@@ -9,6 +9,8 @@ import { PROJECT_DIR } from "../support/exampleStacks";
 import { TOOL } from "./fakes/harness";
 
 const HELPER = path.join(path.dirname(TOOL), "cmom-node-setup-helper.py");
+/** The node tool of the 5.1+ role layout, held to the same rules. */
+const ROLE_TOOL = path.join(PROJECT_DIR, "components/install/modern/cmom-role");
 const VERMIN = path.join(PROJECT_DIR, ".venv-compat/bin/vermin");
 
 beforeAll(() => {
@@ -47,22 +49,22 @@ const AFTER_BASH_42: [feature: string, pattern: RegExp, example: string][] = [
     /\$\{[A-Za-z_]\w*\[[@*]\]\}/, '"${list[@]}"'],
 ];
 
-/** The tool's code without comment lines and without the guarded array expansions the last rule allows. */
-function code(): string {
-  return fs.readFileSync(TOOL, "utf8").split("\n").filter((line) => !/^\s*#/.test(line)).join("\n")
+/** A tool's code without comment lines and without the guarded array expansions the last rule allows. */
+function code(tool: string): string {
+  return fs.readFileSync(tool, "utf8").split("\n").filter((line) => !/^\s*#/.test(line)).join("\n")
     .replace(/\$\{(\w+)\[([@*])\]\+"\$\{\1\[\2\]\}"\}/g, "GUARDED")
     .replace(/\$\{\w+\[[@*]\]-\}/g, "GUARDED");
 }
 
-describe("bash 4.2", () => {
+describe.each([TOOL, ROLE_TOOL])("bash 4.2: %s", (tool) => {
   it("shellcheck finds nothing", () => {
-    const result = spawnSync("shellcheck", ["-s", "bash", TOOL], { encoding: "utf8" });
+    const result = spawnSync("shellcheck", ["-s", "bash", tool], { encoding: "utf8" });
     expect(result.stdout).toBe("");
     expect(result.status).toBe(0);
   });
 
   it.each(AFTER_BASH_42)("no %s", (_feature, pattern, example) => {
     expect(pattern.test(example)).toBe(true);
-    expect(code().match(pattern)?.[0] ?? null).toBeNull();
+    expect(code(tool).match(pattern)?.[0] ?? null).toBeNull();
   });
 });

@@ -9,6 +9,8 @@ import type { BlueprintRecord, DeploymentRecord, DoubleState, ExecutionRecord, N
 /** What a double's snapshot holds: the tables a restore brings back, and the files they point to. */
 interface SnapshotContent {
   readonly format: "cloudify-double-snapshot/1";
+  /** The version of the manager that wrote it (the real archive's metadata.json). */
+  readonly version: string;
   readonly tenants: TenantRecord[];
   readonly secrets: SecretRecord[];
   readonly plugins: PluginRecord[];
@@ -17,11 +19,32 @@ interface SnapshotContent {
   readonly nodeInstances: NodeInstanceRecord[];
 }
 
+/**
+ * Which snapshots a manager restores (SnapshotRestoreValidator.validate, snapshot_restore.py @5.1.0, 6.4.0, 7.0.0, and
+ * alike before): none newer than itself, none older than 4.0.0; anything from 4.0.0 up to its own version directly.
+ */
+function validateSnapshotVersion(snapshot: string, manager: string): void {
+  if (compareVersions(snapshot, manager) > 0) {
+    throw new Error(`NonRecoverableError: Cannot restore a newer manager's snapshot on this manager [${snapshot} > ${manager}]`);
+  }
+  if (compareVersions(snapshot, "4.0.0") < 0) throw new Error(`NonRecoverableError: Restoring snapshot from version ${snapshot} is not supported`);
+}
+
+function compareVersions(a: string, b: string): number {
+  const [x, y] = [a, b].map((v) => v.split(".").map(Number));
+  for (let i = 0; i < Math.max(x!.length, y!.length); i++) {
+    const diff = (x![i] ?? 0) - (y![i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
 /** Writes the state as a zip: `state.json` plus `files/<name>` for every stored wagon and blueprint archive. */
-export async function writeSnapshot(state: DoubleState, file: string): Promise<void> {
+export async function writeSnapshot(state: DoubleState, file: string, version: string): Promise<void> {
   const zip = new ZipFile();
   const content: SnapshotContent = {
     format: "cloudify-double-snapshot/1",
+    version,
     tenants: [...state.tenants.values()],
     secrets: state.secrets.all(),
     plugins: state.plugins.all().map((p) => ({ ...p, wagonFile: `files/${basename(p.wagonFile)}` })),
@@ -42,7 +65,7 @@ export async function writeSnapshot(state: DoubleState, file: string): Promise<v
  * with its id and status but without its parameters (workflows/cloudify_system_workflows/snapshots/postgres.py
  * _get_execution_restore_query @4.3 … 5.2).
  */
-export async function restoreSnapshot(state: DoubleState, archive: string, dir: string, current: ExecutionRecord): Promise<void> {
+export async function restoreSnapshot(state: DoubleState, archive: string, dir: string, current: ExecutionRecord, managerVersion: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   let content: SnapshotContent;
   try {
@@ -52,6 +75,7 @@ export async function restoreSnapshot(state: DoubleState, archive: string, dir: 
     throw new Error(`Invalid snapshot archive: ${(error as Error).message}`);
   }
   if (content.format !== "cloudify-double-snapshot/1") throw new Error("Invalid snapshot archive: unknown format");
+  validateSnapshotVersion(content.version, managerVersion);
   state.tenants.clear();
   for (const t of content.tenants) state.tenants.set(t.name, t);
   for (const table of [state.secrets, state.plugins, state.blueprints, state.deployments, state.executions, state.nodeInstances]) table.clear();

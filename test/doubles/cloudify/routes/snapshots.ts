@@ -57,7 +57,7 @@ export function snapshotRoutes(d: DoubleContext): Route[] {
           {
             onSuccess: async () => {
               const file = join(d.dir, `snapshot-${id}.zip`);
-              await writeSnapshot(d.state, file);
+              await writeSnapshot(d.state, file, d.features.version);
               Object.assign(snapshot, { archiveFile: file, status: "created" });
             },
             onEnd: (e) => {
@@ -153,7 +153,7 @@ export function snapshotRoutes(d: DoubleContext): Route[] {
               if (!force && d.state.blueprints.all().length > 0) {
                 throw new Error("NonRecoverableError: Snapshot restoration on a non-empty manager is not permitted. Pass the --force flag to force the restore and delete existing data from the manager");
               }
-              return restoreSnapshot(d.state, archive, join(d.dir, `restored-${++restoreCounter}`), execution);
+              return restoreSnapshot(d.state, archive, join(d.dir, `restored-${++restoreCounter}`), execution, d.features.version);
             },
             onEnd: () => (d.state.restoring = false),
           },

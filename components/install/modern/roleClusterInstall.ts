@@ -1,0 +1,143 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify as toYaml } from "yaml";
+import { sha256OfText as sha256 } from "../../cloudify/client/content-hash";
+import type { ClusterConfig } from "../../config/clusterSchema";
+import { NodeCertificates } from "../nodeCertificates";
+import { sshRoute } from "../nodeConnection";
+import type { InstallTarget } from "../nodeInstall";
+import { PREPARE_COMMAND, shellQuote, TOOL_DIR, writeFileCommand } from "../nodePaths";
+import { remoteStep, type RemoteStepArgs } from "../remoteStep";
+import { ClusterCredentialsResource } from "./clusterCredentials";
+import { roleInstallerFacts } from "./installerVersions";
+import { roleConfig } from "./roleConfig";
+import { RoleCleanup, roleCleanupCommand } from "./roleCleanup";
+import { installPredecessors, roleLayout, type RoleInstance } from "./roleLayout";
+import { CA_PATH, DB_CLIENT, DB_SUPERUSER_CLIENT, externalCertPath, externalKeyPath, roleCertPath, roleConfigPath, roleKeyPath } from "./rolePaths";
+
+/** The node tool of this layout (cmom-role beside this file), installed on every node. */
+const ROLE_TOOL_SOURCE = path.join(__dirname, "cmom-role");
+const ROLE_TOOL = `${TOOL_DIR}/cmom-role`;
+const roleToolCommand = (...words: string[]) => `sudo -n bash ${ROLE_TOOL} ${words.map(shellQuote).join(" ")}`;
+
+export interface RoleClusterInstallArgs {
+  readonly cluster: ClusterConfig & { readonly version: string };
+  /** The machines, in node order. */
+  readonly nodes: readonly InstallTarget[];
+}
+
+/** A step of the install phase, as the plan and the tests see it. */
+export interface InstallStep {
+  readonly instance: RoleInstance;
+  readonly step: pulumi.CustomResource;
+}
+
+/**
+ * A Cloudify 5.1 … 7.0 cluster in the official cluster manager's layout: on each node the installer, then per role its
+ * certificate (signed here, by the operator's CA), its config.yaml and `cfy_manager install -c`. Installs wait for exactly
+ * what they need (installPredecessors): databases together, then the first broker and the others, then the first manager
+ * and the others.
+ */
+export class RoleClusterInstall extends pulumi.ComponentResource {
+  readonly installs: readonly InstallStep[];
+  /** The manager installs (with the node each is on): what REST objects, restores and status wait for. */
+  readonly managers: readonly InstallStep[];
+
+  constructor(name: string, args: RoleClusterInstallArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("cmom:install:RoleClusterInstall", name, {}, opts);
+    const { cluster, nodes } = args;
+    const layout = roleLayout(cluster.topology ?? "all-in-one", nodes.length, cluster.roles);
+    const facts = roleInstallerFacts(cluster.version);
+    const credentials = new ClusterCredentialsResource(`${name}-credentials`, { parent: this });
+    const tool = fs.readFileSync(ROLE_TOOL_SOURCE, "utf8");
+
+    const machines = nodes.map((node, index) => {
+      const route = sshRoute(cluster, node);
+      const server = node.serverId;
+      const step = (part: string, stepArgs: Omit<RemoteStepArgs, "route">, dependsOn: pulumi.Input<pulumi.Resource>[]) =>
+        remoteStep(`${name}-node-${index}-${part}`, { route, ...stepArgs }, { parent: this, dependsOn });
+      const prepare = step("prepare", { create: PREPARE_COMMAND, triggers: [{ server }] }, node.infrastructure ? [node.infrastructure] : []);
+      const write = (part: string, file: string, mode: "0600" | "0644", content: pulumi.Input<string>, secret = false) =>
+        step(part, { create: writeFileCommand(file, mode), stdin: content, triggers: [{ server }], secret }, [prepare]);
+      // A new version of the tool is written again, and reruns the installer step that uses it first.
+      const toolStep = step("tool", { create: writeFileCommand(ROLE_TOOL, "0644"), stdin: tool, triggers: [{ server, tool: sha256(tool) }] }, [prepare]);
+      const ca = write("ca-pem", CA_PATH, "0644", cluster.caCert);
+      // The URL may carry a token: it reaches the node on stdin, and stays secret in the state.
+      const installer = step("installer", {
+        create: roleToolCommand("installer", cluster.version),
+        stdin: pulumi.secret(`${cluster.installRpm}\n${cluster.installRpmSha256 ?? ""}\n`),
+        triggers: [{ server, installer: pulumi.secret(cluster.installRpm), version: cluster.version, tool: toolStep.id }],
+        secret: true,
+      }, [toolStep]);
+      new RoleCleanup(`${name}-node-${index}-cleanup`, { route, command: roleCleanupCommand(ROLE_TOOL) }, { parent: this, dependsOn: node.infrastructure ? [node.infrastructure] : [] });
+      return { node, route, step, write, ready: [toolStep, ca, installer] };
+    });
+
+    const placed = (role: RoleInstance["role"]) => pulumi.all(layout.filter((i) => i.role === role)
+      .map((i) => pulumi.output(nodes[i.nodeIndex]!.privateIp).apply((privateIp) => ({ name: i.name, privateIp }))));
+    const databases = placed("database");
+    const brokers = placed("broker");
+
+    // The managers' database client certificates: the database user's (CN cloudify) and, from 7.0, its superuser's (CN postgres).
+    const managerNode = nodes[layout.find((i) => i.role === "manager" || i.role === "whole")!.nodeIndex]!;
+    const clientCert = (cn: string) => new NodeCertificates(`${name}-db-client-${cn}`, {
+      nodeName: cn, privateIp: managerNode.privateIp, publicIp: managerNode.publicIp, caCert: cluster.caCert, caKey: cluster.caKey,
+    }, { parent: this }).internal;
+    const hasManagers = layout.some((i) => i.role === "manager");
+    const dbClient = hasManagers ? clientCert("cloudify") : undefined;
+    const dbSuperuser = hasManagers && facts.superuserClientCert ? clientCert("postgres") : undefined;
+
+    const installs: InstallStep[] = [];
+    const stepOf = new Map<string, pulumi.CustomResource>();
+    for (const instance of layout) {
+      const machine = machines[instance.nodeIndex]!;
+      const { node } = machine;
+      const certs = new NodeCertificates(`${name}-${instance.name}-certs`, {
+        nodeName: node.name, privateIp: node.privateIp, publicIp: node.publicIp, fqdn: node.fqdn, caCert: cluster.caCert, caKey: cluster.caKey,
+      }, { parent: this });
+      const files = [
+        machine.write(`${instance.name}-crt`, roleCertPath(instance.name), "0644", certs.internal.chainPem),
+        machine.write(`${instance.name}-key`, roleKeyPath(instance.name), "0600", certs.internal.privateKeyPem, true),
+      ];
+      if (instance.role === "manager" || instance.role === "whole") {
+        files.push(machine.write(`${instance.name}-external-crt`, externalCertPath(instance.name), "0644", certs.external.chainPem));
+        files.push(machine.write(`${instance.name}-external-key`, externalKeyPath(instance.name), "0600", certs.external.privateKeyPem, true));
+      }
+      if (instance.role === "manager") {
+        for (const [label, cert, at] of [["db-client", dbClient, DB_CLIENT], ["db-superuser", dbSuperuser, DB_SUPERUSER_CLIENT]] as const) {
+          if (cert === undefined) continue;
+          files.push(machine.write(`${instance.name}-${label}-crt`, at.cert, "0644", cert.chainPem));
+          files.push(machine.write(`${instance.name}-${label}-key`, at.key, "0600", cert.privateKeyPem, true));
+        }
+      }
+      const configYaml = pulumi.all([credentials.values, pulumi.secret(cluster.adminPassword), node.privateIp, node.publicIp, databases, brokers])
+        .apply(([values, adminPassword, privateIp, publicIp, dbs, mqs]) => toYaml(roleConfig({
+          instance,
+          node: { hostname: node.name, privateIp, publicIp },
+          databases: dbs,
+          brokers: mqs,
+          credentials: values,
+          admin: { username: cluster.adminUsername, password: adminPassword },
+          ...(cluster.ldap === undefined ? {} : { ldap: cluster.ldap }),
+          facts,
+          additionalConfig: cluster.additionalConfig,
+        })));
+      files.push(machine.write(`${instance.name}-config`, roleConfigPath(instance.name), "0600", pulumi.secret(configYaml), true));
+
+      const waits = installPredecessors(instance, layout).map((other) => stepOf.get(other.name)!);
+      const install = machine.step(`${instance.name}-install`, {
+        create: roleToolCommand("install", instance.name, instance.services[0]!),
+        // Only a new machine or version installs again: a changed setting or renewed certificate is written to the node but not
+        // applied (cfy_manager configure is not wired in yet), and an install of an installed role would do nothing.
+        triggers: [{ server: node.serverId, instance: instance.name, version: cluster.version }],
+        secret: true,
+      }, [...machine.ready, ...files, ...waits]);
+      stepOf.set(instance.name, install);
+      installs.push({ instance, step: install });
+    }
+    this.installs = installs;
+    this.managers = installs.filter((i) => i.instance.role === "manager" || i.instance.role === "whole");
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,206 @@
+// cmom-role, the node tool of Cloudify 5.1 … 7.0 clusters, against the per-version fakes of rpm, yum, curl, cfy_manager and
+// cfy (test/install/fakes/fake_modern.py, each behaviour citing the official source it follows).
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { roleInstallerFacts } from "../../components/install/modern/installerVersions";
+import { roleConfig, type ClusterCredentials } from "../../components/install/modern/roleConfig";
+import { roleLayout } from "../../components/install/modern/roleLayout";
+
+const TOOL = path.resolve(__dirname, "../../components/install/modern/cmom-role");
+const FAKE = path.resolve(__dirname, "fakes/fake_modern.py");
+const ADMIN_PASSWORD = "Adm1n-Secret-5521";
+const URL_TOKEN = "tok-7f3e9a";
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-role-"));
+afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+const CREDENTIALS: ClusterCredentials = {
+  rabbitmqUsername: "mquser", rabbitmqPassword: "mqpass-1", erlangCookie: "cookie", postgresPassword: "pgpass-1", etcdClusterToken: "token",
+  etcdRootPassword: "etcdroot", etcdPatroniPassword: "etcdpatroni", patroniRestPassword: "patronirest", replicatorPassword: "replicator",
+  prometheusUsername: "promuser", prometheusPassword: "prompass",
+};
+
+interface Run { code: number; stdout: string; stderr: string }
+
+/** Three all-in-one nodes (10.0.0.1 … 3) sharing one cluster registry, their config files written as cmom writes them. */
+function cluster(version: string) {
+  const dir = fs.mkdtempSync(path.join(scratch, `v${version}-`));
+  const registry = path.join(dir, "registry.json");
+  const layout = roleLayout("all-in-one", 3, undefined);
+  const ip = (index: number) => `10.0.0.${index + 1}`;
+  const placed = (role: string) => layout.filter((i) => i.role === role).map((i) => ({ name: i.name, privateIp: ip(i.nodeIndex) }));
+  const nodes = [0, 1, 2].map((index) => {
+    const root = path.join(dir, `node-${index}`);
+    const bin = path.join(root, "fakebin");
+    fs.mkdirSync(bin, { recursive: true });
+    for (const cmd of ["rpm", "yum", "curl", "cfy_manager", "cfy"]) fs.symlinkSync(FAKE, path.join(bin, cmd));
+    fs.mkdirSync(path.join(root, "etc/cloudify"), { recursive: true });
+    for (const instance of layout.filter((i) => i.nodeIndex === index)) {
+      const config = roleConfig({
+        instance, node: { hostname: `node-${index}`, privateIp: ip(index), publicIp: `192.0.2.${index + 1}` },
+        databases: placed("database"), brokers: placed("broker"), credentials: CREDENTIALS,
+        admin: { username: "admin", password: ADMIN_PASSWORD }, facts: roleInstallerFacts(version), additionalConfig: {},
+      });
+      fs.writeFileSync(path.join(root, `etc/cloudify/${instance.name}_config.yaml`), JSON.stringify(config));
+    }
+    const env = { PATH: `${bin}:/usr/bin:/bin`, CMOM_ROOT: root, FAKE_REGISTRY: registry, FAKE_VERSION: version };
+    const run = (args: string[], input = "", extraEnv: Record<string, string> = {}): Run => {
+      const r = spawnSync("bash", [TOOL, ...args], { env: { ...env, ...extraEnv }, input, encoding: "utf8" });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    };
+    const calls = (): { cmd: string; argv: string[] }[] => {
+      const file = path.join(root, "fake/calls.jsonl");
+      return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l)) : [];
+    };
+    const state = (patch: Record<string, unknown>) => {
+      const file = path.join(root, "fake/state.json");
+      const current = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify({ ...current, ...patch }));
+    };
+    const installer = () => run(["installer", version], `https://repo.example/cloudify-manager-install-${version}.rpm?token=${URL_TOKEN}\n\n`);
+    const log = () => fs.readFileSync(path.join(root, "var/log/cmom/role.log"), "utf8");
+    return { root, ip: ip(index), run, calls, state, installer, log };
+  });
+  const reg = () => JSON.parse(fs.readFileSync(registry, "utf8"));
+  /** Every install in the order the plan runs them. */
+  const installAll = () => {
+    for (const node of nodes) expect(node.installer().code).toBe(0);
+    for (const [index, instance, service] of [
+      [0, "postgresql-1", "database_service"], [1, "postgresql-2", "database_service"], [2, "postgresql-3", "database_service"],
+      [0, "rabbitmq-1", "queue_service"], [1, "rabbitmq-2", "queue_service"], [2, "rabbitmq-3", "queue_service"],
+      [0, "manager-1", "manager_service"], [1, "manager-2", "manager_service"], [2, "manager-3", "manager_service"],
+    ] as const) {
+      const r = nodes[index]!.run(["install", instance, service]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+  };
+  return { nodes, reg, installAll };
+}
+
+const count = (calls: { cmd: string; argv: string[] }[], cmd: string, ...argv: string[]) =>
+  calls.filter((c) => c.cmd === cmd && argv.every((a, i) => c.argv[i] === a)).length;
+
+describe.each(["5.1.4", "6.4.0", "7.0.0"])("cmom-role on Cloudify %s", (version) => {
+  it("installer: installs the package once, the URL only on a pipe, and refuses another installed version", () => {
+    const { nodes } = cluster(version);
+    const node = nodes[0]!;
+    expect(node.installer().code).toBe(0);
+    expect(node.installer().code).toBe(0);
+    expect(count(node.calls(), "yum", "install")).toBe(1);
+    expect(JSON.stringify(node.calls())).not.toContain(URL_TOKEN);
+    const other = nodes[1]!;
+    other.state({ rpm: "5.0.5" });
+    const refused = other.installer();
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`cloudify-manager-install 5.0.5 is installed, expected ${version}`);
+  });
+
+  it("install: each role once in order; a rerun installs nothing; the admin password never reaches the log", () => {
+    const { nodes, reg, installAll } = cluster(version);
+    installAll();
+    const before = nodes.map((n) => count(n.calls(), "cfy_manager", "install"));
+    expect(before).toEqual([3, 3, 3]);
+    installAll();
+    expect(nodes.map((n) => count(n.calls(), "cfy_manager", "install"))).toEqual(before);
+    expect(Object.keys(reg().managers).sort()).toEqual(["node-0", "node-1", "node-2"]);
+    for (const n of nodes) expect(n.log()).not.toContain(ADMIN_PASSWORD);
+  });
+
+  it("install: a broker before the first one fails (it joins the first one's cluster)", () => {
+    const { nodes } = cluster(version);
+    expect(nodes[1]!.installer().code).toBe(0);
+    const r = nodes[1]!.run(["install", "rabbitmq-2", "queue_service"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("rabbitmq-2: cfy_manager install failed");
+  });
+
+  it("install: a failed install is removed before the next attempt, as the official cluster manager does", () => {
+    const { nodes } = cluster(version);
+    const node = nodes[0]!;
+    expect(node.installer().code).toBe(0);
+    expect(node.run(["install", "postgresql-1", "database_service"]).code).toBe(0);
+    node.state({ failInstall: "rabbitmq-1" });
+    expect(node.run(["install", "rabbitmq-1", "queue_service"]).code).toBe(1);
+    node.state({ failInstall: null });
+    expect(node.run(["install", "rabbitmq-1", "queue_service"]).code).toBe(0);
+    const calls = node.calls().filter((c) => c.cmd === "cfy_manager").map((c) => `${c.argv[0]} ${path.basename(c.argv[2]!)}`);
+    expect(calls).toEqual(["install postgresql-1_config.yaml", "install rabbitmq-1_config.yaml", "remove rabbitmq-1_config.yaml", "install rabbitmq-1_config.yaml"]);
+  });
+
+  it("status: OK on a whole cluster, refused (exit 1) once a broker is down", () => {
+    const { nodes, installAll } = cluster(version);
+    installAll();
+    expect(nodes[0]!.run(["status"]).code).toBe(0);
+    expect(nodes[2]!.run(["cleanup"]).code).toBe(0);
+    const degraded = nodes[0]!.run(["status"]);
+    expect(degraded.code).toBe(1);
+    expect(degraded.stderr).toContain("cluster status is Degraded (expected OK)");
+  });
+
+  it("scale-in: a node leaves every cluster through the nodes that stay, after its own cleanup; reruns converge", () => {
+    const { nodes, reg, installAll } = cluster(version);
+    installAll();
+    const [a, b, leaving] = nodes as [typeof nodes[0], typeof nodes[0], typeof nodes[0]];
+    // A running broker is not removed (brokers remove @5.1.0 … 7.0.0): the node shuts down first.
+    expect(a.run(["forget", "broker", "rabbitmq-3", leaving.ip]).stderr).toContain("must be shut down");
+    expect(leaving.run(["cleanup"]).code).toBe(0);
+    // Every node that stays runs it, and then again (a rerun after an interrupted scale-in).
+    for (const survivor of [a, b, a, b]) {
+      for (const [role, name] of [["manager", "node-2"], ["broker", "rabbitmq-3"], ["database", "postgresql-3"]]) {
+        const r = survivor.run(["forget", role!, name!, leaving.ip]);
+        expect(r.code, r.stderr).toBe(0);
+      }
+    }
+    expect(Object.keys(reg().managers).sort()).toEqual(["node-0", "node-1"]);
+    expect(Object.keys(reg().brokers).sort()).toEqual(["rabbitmq-1", "rabbitmq-2"]);
+    expect(reg().registeredBrokers).toEqual(["rabbitmq-1", "rabbitmq-2"]);
+    expect(Object.keys(reg().databases).sort()).toEqual(["10.0.0.1", "10.0.0.2"]);
+    // cfy cluster db-nodes update arrives in 5.2.
+    expect(count(a.calls(), "cfy", "cluster", "db-nodes", "update")).toBe(version.startsWith("5.1") ? 0 : 2);
+    expect(count(a.calls(), "cfy_manager", "dbs", "remove") + count(b.calls(), "cfy_manager", "dbs", "remove")).toBe(3);
+    expect(a.run(["status"]).code).toBe(0);
+  });
+
+  it("scale-in refuses the database master and names why", () => {
+    const { nodes, installAll } = cluster(version);
+    installAll();
+    const r = nodes[1]!.run(["forget", "database", "postgresql-1", nodes[0]!.ip]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("The currently active DB master node cannot be removed");
+  });
+
+  it("scale-out: a broker or database node added later is registered on a manager once", () => {
+    const { nodes, reg, installAll } = cluster(version);
+    installAll();
+    for (let i = 0; i < 2; i++) {
+      expect(nodes[0]!.run(["join", "broker", "rabbitmq-4", "10.0.0.4"]).code).toBe(0);
+      expect(nodes[0]!.run(["join", "database", "postgresql-4", "10.0.0.4"]).code).toBe(0);
+    }
+    expect(reg().registeredBrokers).toContain("rabbitmq-4");
+    expect(count(nodes[0]!.calls(), "cfy", "cluster", "brokers", "add")).toBe(2);
+  });
+
+  it("cleanup: removes every role, managers first, then nothing on a rerun", () => {
+    const { nodes, installAll } = cluster(version);
+    installAll();
+    const node = nodes[0]!;
+    const before = node.calls().length;
+    expect(node.run(["cleanup"]).code).toBe(0);
+    const removes = node.calls().slice(before).filter((c) => c.cmd === "cfy_manager").map((c) => path.basename(c.argv[2]!));
+    expect(removes).toEqual(["manager-1_config.yaml", "rabbitmq-1_config.yaml", "postgresql-1_config.yaml"]);
+    expect(node.run(["cleanup"]).code).toBe(0);
+    expect(node.calls().slice(before).filter((c) => c.cmd === "cfy_manager")).toHaveLength(3);
+  });
+});
+
+it("cmom-role refuses a version it has no row for, naming it, before it changes anything", () => {
+  const { nodes } = cluster("7.0.0");
+  nodes[0]!.state({ rpm: "5.0.5" });
+  const r = nodes[0]!.run(["forget", "manager", "node-2", "10.0.0.3"]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain("Cloudify 5.0.5 is not supported by cmom-role (supported: 5.1 5.2 6.0 6.1 6.2 6.3 6.4 7.0 )");
+  expect(nodes[0]!.calls().filter((c) => c.cmd !== "rpm")).toEqual([]);
+});
