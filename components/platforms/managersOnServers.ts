@@ -9,6 +9,7 @@ import { ClusterDns } from "../dns/clusterDns";
 import { ClusterInstall } from "../install/clusterInstall";
 import type { InstallTarget } from "../install/nodeInstall";
 import type { StackOutputs } from "./stackOutputs";
+import { childName } from "../naming/resourceNames";
 
 /** A machine a manager is installed on, however it came to exist. */
 export type Server = Omit<InstallTarget, "fqdn">;
@@ -25,7 +26,7 @@ export function managersOnServers(config: StackConfig, cluster: ClusterConfig, s
   });
   const credentials = { username: cluster.adminUsername, password: cluster.adminPassword, caCert: cluster.caCert };
   const { restore } = config;
-  const install = new ClusterInstall(`${name}-install`, {
+  const install = new ClusterInstall(childName.clusterInstall(name), {
     cluster,
     nodes: servers.map((server, index) => ({ ...server, fqdn: dns?.nodeFqdns[index] })),
     // The upgrade path: node 0 gets the snapshot after its own install, before the others join.
