@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../config/clusterSchema";
-import type { StackConfig } from "../config/loadStackConfig";
+import type { HostsStackConfig, OpenStackStackConfig } from "../config/loadStackConfig";
 import { declaresObjects } from "../config/resourcesSchema";
 import { CloudifyResources } from "../cloudify/cloudifyResources";
 import { clusterConnection } from "../cloudify/clusterConnection";
@@ -18,11 +18,11 @@ export type Server = Omit<InstallTarget, "fqdn">;
  * Everything after the servers exist, the same on every platform that has machines: DNS (optional), the managers installed
  * on them (a restore on node 0 before it starts the cluster), clustered, their REST objects, live status and backups.
  */
-export function managersOnServers(config: StackConfig, cluster: ClusterConfig, servers: readonly Server[]): StackOutputs {
+export function managersOnServers(config: OpenStackStackConfig | HostsStackConfig, cluster: ClusterConfig, servers: readonly Server[]): StackOutputs {
   const name = config.stack;
   const dns = config.dns && new ClusterDns(`${name}-dns`, {
     dns: config.dns,
-    nodes: servers.map((server, index) => ({ recordName: config.dns!.nodeRecords?.[index] ?? server.name, address: server.publicIp })),
+    nodes: servers.map((server, index) => ({ recordName: config.dns?.nodeRecords?.[index] ?? server.name, address: server.publicIp })),
   });
   const credentials = { username: cluster.adminUsername, password: cluster.adminPassword, caCert: cluster.caCert };
   const { restore } = config;

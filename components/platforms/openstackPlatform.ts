@@ -1,4 +1,4 @@
-import type { StackConfig } from "../config/loadStackConfig";
+import type { OpenStackStackConfig } from "../config/loadStackConfig";
 import { nodeNames } from "../config/nodeNames";
 import { OpenStackCluster } from "../openstack/openstackCluster";
 import { managersOnServers } from "./managersOnServers";
@@ -9,9 +9,8 @@ import { childName } from "../naming/resourceNames";
  * A Cloudify Manager cluster on OpenStack VMs: the servers, then everything a cluster on existing machines gets (DNS, the
  * managers installed and clustered, REST objects, status, backups).
  */
-export function deployOnOpenStack(config: StackConfig): StackOutputs {
-  const openstack = config.openstack!;
-  const cluster = config.cluster!;
+export function deployOnOpenStack(config: OpenStackStackConfig): StackOutputs {
+  const { openstack, cluster } = config;
   const names = nodeNames(cluster.instances, cluster.namePrefix, openstack);
   const infra = new OpenStackCluster(childName.openstackCluster(config.stack), { openstack, nodeNames: names, stack: config.stack });
   return managersOnServers(config, cluster, infra.nodes.map((node, index) => ({
