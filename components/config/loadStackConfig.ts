@@ -10,7 +10,7 @@ import { fleetSchema, type FleetConfig } from "./fleetSchema";
 import { caPairProblems } from "./caPair";
 import { formatIssues, keyPath } from "./formatIssues";
 import { hostsProblems, hostsSchema, type HostsConfig } from "./hostsSchema";
-import { missingLocalFiles } from "./localFiles";
+import { inputsFileProblems, missingLocalFiles } from "./localFiles";
 import { kubernetesSchema, type KubernetesConfig } from "./kubernetesSchema";
 import { managerSchema, type ManagerConfig } from "./managerSchema";
 import { nodeNames } from "./nodeNames";
@@ -144,6 +144,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, options:
   // Checks across namespaces run on whatever parsed, so every problem is reported in one run.
   problems.push(...crossNamespaceProblems(config, values));
   if (problems.length === 0 && options.checkLocalFiles) problems.push(...missingLocalFiles({ ...config, resources: config.resources! }));
+  if (config.resources) problems.push(...inputsFileProblems(config.resources));
   if (problems.length > 0) throw new ConfigError(problems);
 
   // No problem left: the platform's required namespaces are there (crossNamespaceProblems) and no other platform's is.
