@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CloudifyResources } from "../cloudify/cloudifyResources";
+import { caCertEntry } from "../cloudify/client/connection";
 import { endpointAddress } from "../cloudify/client/endpoints";
 import { declaresObjects } from "../config/resourcesSchema";
 import type { ManagerStackConfig } from "../config/loadStackConfig";
@@ -18,7 +19,7 @@ export function manageExistingManager(config: ManagerStackConfig): StackOutputs 
     endpoints: [...manager.endpoints],
     username: manager.username,
     password: manager.password,
-    ...(manager.caCert === undefined ? {} : { caCert: manager.caCert }),
+    ...caCertEntry(manager.caCert),
   };
   const restore = config.restore && restoreOnFirstNode(name, config.restore, connection, []);
   const ready = restore ? [restore] : [];

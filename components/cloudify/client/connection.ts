@@ -18,6 +18,9 @@ export interface CloudifyConnection {
   readonly tenant: string;
 }
 
+/** `{ caCert }` when a CA is given, else nothing: an absent CA means the system's trusted CAs, and no `caCert: undefined` is stored. */
+export const caCertEntry = <T>(caCert: T | undefined): { caCert?: T } => (caCert === undefined ? {} : { caCert });
+
 /** Timeouts, retries and polling of one client. Defaults suit a real manager; tests shorten them. */
 export interface ClientTuning {
   /** TCP connect + TLS handshake, per node (the Cloudify CLI uses 5 s). */
