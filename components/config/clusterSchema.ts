@@ -54,4 +54,3 @@ export function clusterSchema(policy: SecretPolicy) {
 }
 
 export type ClusterConfig = z.output<ReturnType<typeof clusterSchema>>;
-export type LdapConfig = NonNullable<ClusterConfig["ldap"]>;

@@ -25,7 +25,7 @@ const absolutePath = z.string().regex(/^(\/[^/\s]+)+$/, "not a normalised absolu
 
 const port = z.number().int().min(1).max(65535);
 
-export const ACCESS_MODES = ["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"] as const;
+const ACCESS_MODES = ["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"] as const;
 
 /** Rules for the manager's own Kubernetes plugin (namespaced Role); defaults cover what blueprints typically deploy. */
 const ruleSchema = z.strictObject({

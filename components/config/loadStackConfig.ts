@@ -20,7 +20,7 @@ import { declaresObjects, resourcesSchema, type ResourcesConfig } from "./resour
 import { restoreSchema, type RestoreConfig } from "./restoreSchema";
 import { isUnderSecure, securePaths } from "./securePaths";
 
-export const NAMESPACE = "cmom";
+const NAMESPACE = "cmom";
 /** Where Pulumi.yaml keeps the stack files (its stackConfigDir), relative to the project. */
 const STACK_CONFIG_DIR = "stacks";
 

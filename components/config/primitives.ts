@@ -39,7 +39,7 @@ export const nonEmpty = z.string().min(1, "must not be empty");
  * Words a manager and the node tool print all the time. A password inside one of them (or shorter than 8 characters) cannot be
  * redacted from logs without masking those words everywhere, which also tells the reader what it is ("cloudify").
  */
-export const EVERYDAY_WORDS = ["cloudify", "manager", "default_tenant", "localhost", "administrator", "password", "installation",
+const EVERYDAY_WORDS = ["cloudify", "manager", "default_tenant", "localhost", "administrator", "password", "installation",
   "configuration", "cluster", "snapshot", "execution", "services", "running"] as const;
 export const redactableSecret = nonEmpty.min(8, "at least 8 characters (a shorter one cannot be told apart in logs)")
   .refine((value) => !EVERYDAY_WORDS.some((word) => word.includes(value.toLowerCase())),

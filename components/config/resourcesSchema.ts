@@ -2,17 +2,17 @@ import * as path from "node:path";
 import { z } from "zod";
 import { CLOUDIFY_ID, cloudifyId, localPath, MAX_ITEMS, MAX_TIMEOUT_SECONDS, nonEmpty, secretString, visibility, type SecretPolicy } from "./primitives";
 
-export const DEFAULT_TENANT = "default_tenant";
+const DEFAULT_TENANT = "default_tenant";
 
 const YAML_SUFFIX = /\.ya?ml$/i;
 
 /** A blueprint path names its main yaml file or the folder uploaded (main file `filename`, default blueprint.yaml). */
-export function blueprintFolder(blueprintPath: string): string {
+function blueprintFolder(blueprintPath: string): string {
   return YAML_SUFFIX.test(blueprintPath) ? path.dirname(blueprintPath) : blueprintPath;
 }
 
 /** The reference's rule: a blueprint's id defaults to the name of its folder. */
-export function defaultBlueprintId(blueprintPath: string): string {
+function defaultBlueprintId(blueprintPath: string): string {
   return path.basename(path.resolve(blueprintFolder(blueprintPath)));
 }
 
@@ -99,11 +99,6 @@ export function resourcesSchema(policy: SecretPolicy) {
 }
 
 export type ResourcesConfig = z.output<ReturnType<typeof resourcesObject>>;
-export type SecretSpec = ResourcesConfig["secrets"][number];
-export type PluginSpec = ResourcesConfig["plugins"][number];
-export type BlueprintSpec = ResourcesConfig["blueprints"][number];
-export type DeploymentSpec = ResourcesConfig["deployments"][number];
-export type ExecutionSpec = ResourcesConfig["executions"][number];
 
 /** True when the stack asks cmom to create any Cloudify object. */
 export function declaresObjects(resources: ResourcesConfig): boolean {

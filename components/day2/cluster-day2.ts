@@ -12,7 +12,7 @@ import { CloudifySnapshotRestore } from "../cloudify/day2/snapshot-restore";
 import { childName } from "../naming/resourceNames";
 
 /** What a preview shows for the status: only `pulumi up` and `pulumi refresh` read it. */
-export const STATUS_NOT_READ: ClusterStatusValue = {
+const STATUS_NOT_READ: ClusterStatusValue = {
   leaderStatus: [],
   clusterStatus: [],
   error: "not read in a preview: pulumi up and pulumi refresh read the live status",
@@ -74,7 +74,7 @@ export function clusterDay2(args: ClusterDay2Args): ClusterDay2Outputs {
 }
 
 /** The archive `cmom:restore` names: `snapshotPath`, or `snapshots/<fromStack>/<snapshotId>.zip` (another stack's backup). */
-export function restoreArchivePath(restore: RestoreConfig): string {
+function restoreArchivePath(restore: RestoreConfig): string {
   return path.resolve(restore.snapshotPath ?? path.join("snapshots", restore.fromStack!, `${restore.snapshotId!}.zip`));
 }
 

@@ -5,7 +5,7 @@
  */
 
 /** The type token of every Cloudify object (and day-2 resource) cmom manages through its dynamic providers. */
-export const cloudifyType = (kind: string): string => `pulumi-nodejs:dynamic/cloudify:${kind}`;
+const cloudifyType = (kind: string): string => `pulumi-nodejs:dynamic/cloudify:${kind}`;
 
 /** Type tokens cmom looks resources up by, or that parent the resources it looks up. */
 export const TYPES = {

@@ -1,7 +1,7 @@
 /**
  * How to reach one Cloudify Manager cluster. Plain values: providers receive them already resolved.
  * Node built-ins are loaded inside functions (never at the top) so that dynamic providers that capture
- * this code stay serializable (see shared/docs/pulumi-practice.md).
+ * this code stay serializable (Pulumi serializes a dynamic provider with everything it captures).
  */
 export interface CloudifyConnection {
   /** https base URLs of the cluster's nodes, leader first, e.g. `https://10.0.0.5` (the client appends `/api/v3.1`). */

@@ -25,7 +25,7 @@ export interface HealView {
   readonly resources: readonly StateResource[];
 }
 
-export interface HealTarget {
+interface HealTarget {
   readonly index: number;
   readonly name: string;
   /** Why it is healed, for people. */
