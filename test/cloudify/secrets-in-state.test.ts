@@ -119,36 +119,6 @@ describe("provider outputs", () => {
     expect((conflict as Error).message).toMatch(/value differs/);
     expect(plainOccurrences((conflict as Error).message)).toEqual([]);
   });
-});
-
-/**
- * What the engine keeps of a dynamic resource: the outputs its provider returned, each made secret when it is listed in the
- * resource's additionalSecretOutputs or when the input of the same name held a secret (into mappings, key by key) — the way
- * Pulumi gives providers that take no secrets, as ours, their secrecy back (its step executor and provider plugin, 3.x).
- */
-function recordedOutputs(registered: Record<string, unknown>, additionalSecretOutputs: readonly string[], outs: Record<string, unknown>): Record<string, unknown> {
-  const secret = (value: unknown) => ({ [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value });
-  const holdsSecret = (value: unknown): boolean =>
-    typeof value === "object" && value !== null && (SECRET_SIG in value || Object.values(value).some(holdsSecret));
-  const annotate = (out: Record<string, unknown>, ins: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(out).map(([key, value]) => {
-    const input = ins[key];
-    const mapping = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v) && !(SECRET_SIG in v);
-    if (mapping(value) && mapping(input)) return [key, annotate(value, input)];
-    return [key, additionalSecretOutputs.includes(key) || holdsSecret(input) ? secret(value) : value];
-  }));
-  return annotate(outs, registered);
-}
-
-describe("the state the engine records", () => {
-  let d: CloudifyDouble;
-  const fixtures = new Fixtures();
-  beforeAll(async () => {
-    d = await startCloudifyDouble({ users: { admin: PASSWORD }, workflowDurationMs: 10 });
-  });
-  afterAll(async () => {
-    await d.close();
-    fixtures.cleanup();
-  });
 
   it.each(SPECS.map((spec) => [spec.type, spec] as const))("%s: the planted password and values are in it only as secrets", async (_type, spec) => {
     const { CloudifyDeployment } = await import("../../components/cloudify/providers");
@@ -170,3 +140,21 @@ describe("the state the engine records", () => {
     if (spec.type in { Secret: 1, Deployment: 1 }) expect(plainOccurrences(recordedOutputs({}, [], created.outs)).length).toBeGreaterThan(0);
   });
 });
+
+/**
+ * What the engine keeps of a dynamic resource: the outputs its provider returned, each made secret when it is listed in the
+ * resource's additionalSecretOutputs or when the input of the same name held a secret (into mappings, key by key) — the way
+ * Pulumi gives providers that take no secrets, as ours, their secrecy back (its step executor and provider plugin, 3.x).
+ */
+function recordedOutputs(registered: Record<string, unknown>, additionalSecretOutputs: readonly string[], outs: Record<string, unknown>): Record<string, unknown> {
+  const secret = (value: unknown) => ({ [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value });
+  const holdsSecret = (value: unknown): boolean =>
+    typeof value === "object" && value !== null && (SECRET_SIG in value || Object.values(value).some(holdsSecret));
+  const annotate = (out: Record<string, unknown>, ins: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(out).map(([key, value]) => {
+    const input = ins[key];
+    const mapping = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v) && !(SECRET_SIG in v);
+    if (mapping(value) && mapping(input)) return [key, annotate(value, input)];
+    return [key, additionalSecretOutputs.includes(key) || holdsSecret(input) ? secret(value) : value];
+  }));
+  return annotate(outs, registered);
+}
