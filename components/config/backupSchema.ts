@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cloudifyId, nonEmpty } from "./primitives";
+import { cloudifyId, localPath, nonEmpty } from "./primitives";
 
 /**
  * Snapshots downloaded to the operator's disk (the reference's `backup` workflow). `dir` defaults to snapshots/<stack>/.
@@ -8,7 +8,7 @@ import { cloudifyId, nonEmpty } from "./primitives";
 export const backupSchema = z.strictObject({
   /** Id of the next backup; default `snap_YYYY_MM_DD_HH_MM_SS` (UTC). A file of that name is never overwritten. */
   snapshotId: cloudifyId.optional(),
-  dir: nonEmpty.optional(),
+  dir: localPath.optional(),
   includeMetrics: z.boolean().default(false),
   includeCredentials: z.boolean().default(true),
   includeLogs: z.boolean().default(true),

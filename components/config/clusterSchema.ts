@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { topologyKeys } from "./clusterTopology";
-import { MAX_ITEMS, MAX_NODES, hostname, ipv4, isHostname, localPathOrHttpsUrl, nonEmpty, pemCertificate, pemPrivateKey, redactableSecret, secretString, type SecretPolicy } from "./primitives";
+import { MAX_ITEMS, MAX_NODES, hostname, ipv4, isHostname, localPath, localPathOrHttpsUrl, nonEmpty, pemCertificate, pemPrivateKey, redactableSecret, secretString, type SecretPolicy } from "./primitives";
 
 /** Node 0 is the initial master. */
 export const clusterInstancesSchema = z.number().int().min(1).max(MAX_NODES).default(2);
@@ -45,13 +45,13 @@ export function clusterSchema(policy: SecretPolicy) {
     caKey: secretString(policy, pemPrivateKey),
     ldap: ldapSchema.optional(),
     additionalConfig: z.record(z.string(), z.unknown()).default({}),
-    scripts: z.array(nonEmpty).max(MAX_ITEMS).default([]),
+    scripts: z.array(localPath).max(MAX_ITEMS).default([]),
     /**
      * Private address of a live member: node 0 joins the running cluster through it instead of starting one. `npm run heal`
      * sets it when it rebuilds node 0, so the new node 0 never starts a second cluster.
      */
     rejoinVia: ipv4.optional(),
-    files: z.array(z.strictObject({ src: nonEmpty, dst: z.string().startsWith("/", "must be an absolute path on the node") })).max(MAX_ITEMS).default([]),
+    files: z.array(z.strictObject({ src: localPath, dst: z.string().startsWith("/", "must be an absolute path on the node") })).max(MAX_ITEMS).default([]),
   });
 }
 

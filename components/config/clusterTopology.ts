@@ -5,11 +5,11 @@ import { roleInstallerFacts } from "../install/modern/installerVersions";
 import { MAX_NODES } from "./primitives";
 
 /** The roles of the cluster-manager layout (5.1+): what `cfy_manager install` installs from a role's config.yaml. */
-export const ROLES = ["database", "broker", "manager"] as const;
+const ROLES = ["database", "broker", "manager"] as const;
 export type Role = (typeof ROLES)[number];
 
 /** `all-in-one`: every node runs all three roles (1 or 3 nodes); `split`: three nodes of each role, nine in all. */
-export const TOPOLOGIES = ["all-in-one", "split"] as const;
+const TOPOLOGIES = ["all-in-one", "split"] as const;
 export type Topology = (typeof TOPOLOGIES)[number];
 
 /** The topology keys of cmom:cluster (they apply from 5.1: a 4.x cluster is made of whole managers). */

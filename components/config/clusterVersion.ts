@@ -16,7 +16,7 @@ export type InstallPath = (typeof INSTALL_PATHS)[SupportedVersion];
 /** `7.0.2` → `7.0`. */
 export const majorMinor = (version: string): string => version.split(".").slice(0, 2).join(".");
 
-export function isSupportedVersion(version: string): version is SupportedVersion {
+function isSupportedVersion(version: string): version is SupportedVersion {
   return Object.hasOwn(INSTALL_PATHS, version);
 }
 

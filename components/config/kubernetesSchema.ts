@@ -3,7 +3,7 @@ import { z } from "zod";
 import { imageRowFor, SUPPORTED_VERSIONS, type ImageRow } from "../kubernetes/imageTable";
 import { persistedSubPath } from "../kubernetes/persistence/layout";
 import { CMOM_DIR } from "../kubernetes/mountPaths";
-import { MAX_NODES, cloudifyId, ipv4Cidr, isHostname, nonEmpty, pemCertificate, secretString, type SecretPolicy } from "./primitives";
+import { MAX_NODES, cloudifyId, ipv4Cidr, isHostname, localPath, nonEmpty, pemCertificate, secretString, type SecretPolicy } from "./primitives";
 
 /** RFC 1123 label: what Kubernetes accepts as a namespace, Service or StatefulSet name. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -25,7 +25,7 @@ const absolutePath = z.string().regex(/^(\/[^/\s]+)+$/, "not a normalised absolu
 
 const port = z.number().int().min(1).max(65535);
 
-export const ACCESS_MODES = ["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"] as const;
+const ACCESS_MODES = ["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"] as const;
 
 /** Rules for the manager's own Kubernetes plugin (namespaced Role); defaults cover what blueprints typically deploy. */
 const ruleSchema = z.strictObject({
@@ -129,7 +129,7 @@ export function kubernetesSchema(policy: SecretPolicy) {
       kubeconfig: secretString(policy).optional(),
       context: nonEmpty.optional(),
       /** Write the manifests into this directory instead of applying them (review, GitOps); nothing reaches a cluster. */
-      renderYamlToDirectory: nonEmpty.optional(),
+      renderYamlToDirectory: localPath.optional(),
     }).optional(),
   }).superRefine((k, ctx) => {
     const row = imageRowFor(k.imageVersion);

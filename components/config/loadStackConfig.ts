@@ -11,7 +11,7 @@ import { caPairProblems } from "./caPair";
 import { topologyProblems } from "./clusterTopology";
 import { formatIssues, keyPath } from "./formatIssues";
 import { hostsProblems, hostsSchema, type HostsConfig } from "./hostsSchema";
-import { missingLocalFiles } from "./localFiles";
+import { inputsFileProblems, missingLocalFiles } from "./localFiles";
 import { kubernetesSchema, type KubernetesConfig } from "./kubernetesSchema";
 import { managerSchema, type ManagerConfig } from "./managerSchema";
 import { nodeNames } from "./nodeNames";
@@ -21,24 +21,50 @@ import { declaresObjects, resourcesSchema, type ResourcesConfig } from "./resour
 import { restoreSchema, type RestoreConfig } from "./restoreSchema";
 import { isUnderSecure, securePaths } from "./securePaths";
 
-export const NAMESPACE = "cmom";
+const NAMESPACE = "cmom";
 /** Where Pulumi.yaml keeps the stack files (its stackConfigDir), relative to the project. */
 const STACK_CONFIG_DIR = "stacks";
 
-export interface StackConfig {
+/** What every platform that runs managers reads besides its own namespaces: the content to manage, a restore, backups. */
+interface ManagedContent {
   readonly stack: string;
-  readonly platform: Platform;
-  readonly openstack?: OpenStackConfig;
-  readonly kubernetes?: KubernetesConfig;
-  readonly manager?: ManagerConfig;
-  readonly cluster?: ClusterConfig;
   readonly resources: ResourcesConfig;
   readonly restore?: RestoreConfig;
   readonly backup: BackupConfig;
-  readonly dns?: DnsConfig;
-  readonly fleet?: FleetConfig;
-  readonly hosts?: HostsConfig;
 }
+
+export interface OpenStackStackConfig extends ManagedContent {
+  readonly platform: "openstack";
+  readonly openstack: OpenStackConfig;
+  readonly cluster: ClusterConfig;
+  readonly dns?: DnsConfig;
+}
+
+export interface HostsStackConfig extends ManagedContent {
+  readonly platform: "hosts";
+  readonly hosts: HostsConfig;
+  readonly cluster: ClusterConfig;
+  readonly dns?: DnsConfig;
+}
+
+export interface KubernetesStackConfig extends ManagedContent {
+  readonly platform: "kubernetes";
+  readonly kubernetes: KubernetesConfig;
+}
+
+export interface ManagerStackConfig extends ManagedContent {
+  readonly platform: "manager";
+  readonly manager: ManagerConfig;
+}
+
+export interface FleetStackConfig {
+  readonly stack: string;
+  readonly platform: "fleet";
+  readonly fleet: FleetConfig;
+}
+
+/** A stack's config, by platform: each platform's code sees its own namespaces only, present when it requires them. */
+export type StackConfig = OpenStackStackConfig | HostsStackConfig | KubernetesStackConfig | ManagerStackConfig | FleetStackConfig;
 
 /**
  * `hosts` installs on machines that exist already; `manager` takes a manager that runs already and manages only what runs on
@@ -47,8 +73,11 @@ export interface StackConfig {
 const PLATFORMS = ["openstack", "hosts", "kubernetes", "manager", "fleet"] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
-/** Which namespaces each platform needs, and which it accepts at all. */
-const PLATFORM_NAMESPACES: Record<Platform, { required: string[]; allowed: string[] }> = {
+/** The namespaces of a platform's config (its type says which are optional). */
+type NamespaceOf<P extends Platform> = Exclude<keyof Extract<StackConfig, { platform: P }>, "stack" | "platform">;
+
+/** Which namespaces each platform needs, and which it accepts at all: typed by StackConfig, so the two cannot disagree. */
+const PLATFORM_NAMESPACES: { [P in Platform]: { required: NamespaceOf<P>[]; allowed: NamespaceOf<P>[] } } = {
   openstack: { required: ["openstack", "cluster"], allowed: ["openstack", "cluster", "dns", "resources", "restore", "backup"] },
   kubernetes: { required: ["kubernetes"], allowed: ["kubernetes", "resources", "restore", "backup"] },
   manager: { required: ["manager"], allowed: ["manager", "resources", "restore", "backup"] },
@@ -108,22 +137,27 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, options:
     }
   }
 
-  const config = parsed as Partial<Omit<StackConfig, "stack" | "backup">> & { backup?: z.output<typeof backupSchema> };
+  const config = parsed as ParsedNamespaces;
   config.resources?.deployments.forEach((d, i) => {
     const at = `${NAMESPACE}:resources.deployments[${i}].inputs`;
     if (typeof d.inputs === "object" && [at, ...leafPaths(d.inputs, at)].some(options.isSecret)) d.secretInputs = true;
   });
   // Checks across namespaces run on whatever parsed, so every problem is reported in one run.
   problems.push(...crossNamespaceProblems(config, values));
-  if (problems.length === 0 && options.checkLocalFiles) problems.push(...missingLocalFiles(config as StackConfig));
+  if (problems.length === 0 && options.checkLocalFiles) problems.push(...missingLocalFiles({ ...config, resources: config.resources! }));
+  if (config.resources) problems.push(...inputsFileProblems(config.resources));
   if (problems.length > 0) throw new ConfigError(problems);
 
+  // No problem left: the platform's required namespaces are there (crossNamespaceProblems) and no other platform's is.
   return {
-    ...(config as Omit<StackConfig, "stack" | "backup">),
+    ...config,
     stack: options.stack,
     backup: { ...config.backup!, dir: config.backup!.dir ?? path.join("snapshots", options.stack) },
-  };
+  } as StackConfig;
 }
+
+/** Every namespace as its schema parsed it, before the platform's requirements are checked. */
+type ParsedNamespaces = { -readonly [K in keyof ReturnType<typeof namespaceSchemas>]?: z.output<ReturnType<typeof namespaceSchemas>[K]> };
 
 function namespaceSchemas(policy: SecretPolicy) {
   return {
@@ -155,7 +189,7 @@ function foreignKeyProblems(key: string, names: string[]): string[] {
   return [];
 }
 
-function crossNamespaceProblems(config: Partial<Omit<StackConfig, "stack" | "backup">> & { backup?: { trigger?: string } }, values: Map<string, unknown>): string[] {
+function crossNamespaceProblems(config: ParsedNamespaces, values: Map<string, unknown>): string[] {
   const problems = caPairProblems(values.get("cluster"));
   if (config.platform === undefined) return problems;
   const { required, allowed } = PLATFORM_NAMESPACES[config.platform];
@@ -163,8 +197,8 @@ function crossNamespaceProblems(config: Partial<Omit<StackConfig, "stack" | "bac
     if (!values.has(name)) problems.push(`${NAMESPACE}:${name}: required when ${NAMESPACE}:platform is ${config.platform}`);
   }
   for (const name of values.keys()) {
-    if (name === "platform" || allowed.includes(name)) continue;
-    const users = PLATFORMS.filter((p) => PLATFORM_NAMESPACES[p].allowed.includes(name));
+    if (name === "platform" || (allowed as string[]).includes(name)) continue;
+    const users = PLATFORMS.filter((p) => (PLATFORM_NAMESPACES[p].allowed as string[]).includes(name));
     problems.push(`${NAMESPACE}:${name}: only used when ${NAMESPACE}:platform is ${users.join(" or ")}`);
   }
   // TLS to the manager is always verified, so talking to it needs the CA of its certificate.

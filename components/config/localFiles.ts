@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse } from "yaml";
 import type { ClusterConfig } from "./clusterSchema";
+import { kindOf } from "./formatIssues";
 import { isUrl } from "./primitives";
 import type { ResourcesConfig } from "./resourcesSchema";
 import type { RestoreConfig } from "./restoreSchema";
@@ -21,10 +23,28 @@ export function missingLocalFiles(config: WithLocalFiles): string[] {
   resources.secrets.forEach((s, i) => s.file !== undefined && wanted.push([`resources.secrets[${i}].file`, s.file, "file"]));
   resources.plugins.forEach((p, i) => wanted.push([`resources.plugins[${i}].wagon`, p.wagon, "file"], [`resources.plugins[${i}].yaml`, p.yaml, "file"]));
   resources.blueprints.forEach((b, i) => wanted.push([`resources.blueprints[${i}].path`, path.join(b.folder, b.filename), "file"]));
-  resources.deployments.forEach((d, i) => typeof d.inputs === "string" && wanted.push([`resources.deployments[${i}].inputs`, d.inputs, "file"]));
   if (restore?.snapshotPath !== undefined) wanted.push(["restore.snapshotPath", restore.snapshotPath, "file"]);
 
   return wanted.filter(([, file, kind]) => !isA(file, kind)).map(([key, file, kind]) => `cmom:${key}: no such ${kind} ${file}`);
+}
+
+/**
+ * Deployment inputs files the program reads in every run, previews and the offline plan included (their values are the
+ * deployment's inputs): each must be there and hold a YAML mapping.
+ */
+export function inputsFileProblems(resources: ResourcesConfig): string[] {
+  return resources.deployments.flatMap((d, i) => {
+    if (typeof d.inputs !== "string") return [];
+    const at = `cmom:resources.deployments[${i}].inputs`;
+    if (!isA(d.inputs, "file")) return [`${at}: no such file ${d.inputs}`];
+    let inputs: unknown;
+    try {
+      inputs = parse(fs.readFileSync(d.inputs, "utf8"));
+    } catch (error) {
+      return [`${at}: ${d.inputs} is not valid YAML (${(error as Error).message.split("\n")[0]})`];
+    }
+    return inputs !== null && typeof inputs === "object" && !Array.isArray(inputs) ? [] : [`${at}: expected ${d.inputs} to hold a mapping of inputs, found ${kindOf(inputs)}`];
+  });
 }
 
 function isA(file: string, kind: "file" | "folder"): boolean {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { hostname, ipv4, ipv4Cidr, MAX_ITEMS, MAX_NODES, nonEmpty } from "./primitives";
 
 /** One entry of nova's block_device_mapping_v2, as the reference's `os_device_mapping` input. */
-export const blockDeviceSchema = z.strictObject({
+const blockDeviceSchema = z.strictObject({
   bootIndex: z.number().int().min(-1).optional(),
   uuid: nonEmpty.optional(),
   /** GiB; 64 TiB is beyond any single boot or data volume. */
@@ -19,9 +19,9 @@ export const blockDeviceSchema = z.strictObject({
   }
 });
 
-export const SERVER_GROUP_POLICIES = ["affinity", "anti-affinity", "soft-affinity", "soft-anti-affinity"] as const;
+const SERVER_GROUP_POLICIES = ["affinity", "anti-affinity", "soft-affinity", "soft-anti-affinity"] as const;
 
-export const poolEntrySchema = z.strictObject({ ipAddress: ipv4, hostname });
+const poolEntrySchema = z.strictObject({ ipAddress: ipv4, hostname });
 
 export const openstackSchema = z.strictObject({
   image: nonEmpty.optional(),
@@ -67,5 +67,4 @@ function reportDuplicates(pool: { ipAddress: string; hostname: string }[], field
 }
 
 export type OpenStackConfig = z.output<typeof openstackSchema>;
-export type PoolEntry = z.output<typeof poolEntrySchema>;
 export type BlockDevice = z.output<typeof blockDeviceSchema>;

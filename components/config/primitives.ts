@@ -1,4 +1,5 @@
 import { isIPv4 } from "node:net";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 
@@ -38,7 +39,7 @@ export const nonEmpty = z.string().min(1, "must not be empty");
  * Words a manager and the node tool print all the time. A password inside one of them (or shorter than 8 characters) cannot be
  * redacted from logs without masking those words everywhere, which also tells the reader what it is ("cloudify").
  */
-export const EVERYDAY_WORDS = ["cloudify", "manager", "default_tenant", "localhost", "administrator", "password", "installation",
+const EVERYDAY_WORDS = ["cloudify", "manager", "default_tenant", "localhost", "administrator", "password", "installation",
   "configuration", "cluster", "snapshot", "execution", "services", "running"] as const;
 export const redactableSecret = nonEmpty.min(8, "at least 8 characters (a shorter one cannot be told apart in logs)")
   .refine((value) => !EVERYDAY_WORDS.some((word) => word.includes(value.toLowerCase())),
@@ -88,5 +89,13 @@ export const pemPrivateKey = z.string().regex(/-----BEGIN [A-Z ]*PRIVATE KEY----
 /** True for `scheme://…`: a URL rather than a local path. */
 export const isUrl = (value: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
 
+/** Relative paths name files of the project; one climbing out of it would read (or write) whatever lies beside the checkout. */
+const staysInProject = (value: string) => isUrl(value) || path.isAbsolute(value) || !path.normalize(value).split(path.sep).includes("..");
+const LEAVES_PROJECT = "expected a path inside the project or an absolute path, found a relative path that leaves the project";
+
+/** A file or folder on the operator's disk: absolute, or relative to the project and inside it. */
+export const localPath = nonEmpty.refine((value) => !isUrl(value), "must be a local path (URLs are not supported)").refine(staysInProject, LEAVES_PROJECT);
+
 /** A local file path or an https URL (plain http would let anyone on the path swap the artifact). */
-export const localPathOrHttpsUrl = nonEmpty.refine((value) => !isUrl(value) || value.startsWith("https://"), "must be a local path or an https:// URL");
+export const localPathOrHttpsUrl = nonEmpty.refine((value) => !isUrl(value) || value.startsWith("https://"), "must be a local path or an https:// URL")
+  .refine(staysInProject, LEAVES_PROJECT);

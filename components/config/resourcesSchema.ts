@@ -1,18 +1,18 @@
 import * as path from "node:path";
 import { z } from "zod";
-import { CLOUDIFY_ID, cloudifyId, isUrl, MAX_ITEMS, MAX_TIMEOUT_SECONDS, nonEmpty, secretString, visibility, type SecretPolicy } from "./primitives";
+import { CLOUDIFY_ID, cloudifyId, localPath, MAX_ITEMS, MAX_TIMEOUT_SECONDS, nonEmpty, secretString, visibility, type SecretPolicy } from "./primitives";
 
-export const DEFAULT_TENANT = "default_tenant";
+const DEFAULT_TENANT = "default_tenant";
 
 const YAML_SUFFIX = /\.ya?ml$/i;
 
 /** A blueprint path names its main yaml file or the folder uploaded (main file `filename`, default blueprint.yaml). */
-export function blueprintFolder(blueprintPath: string): string {
+function blueprintFolder(blueprintPath: string): string {
   return YAML_SUFFIX.test(blueprintPath) ? path.dirname(blueprintPath) : blueprintPath;
 }
 
 /** The reference's rule: a blueprint's id defaults to the name of its folder. */
-export function defaultBlueprintId(blueprintPath: string): string {
+function defaultBlueprintId(blueprintPath: string): string {
   return path.basename(path.resolve(blueprintFolder(blueprintPath)));
 }
 
@@ -23,12 +23,13 @@ function resourcesObject(policy: SecretPolicy) {
   const secret = z.strictObject({
     key: cloudifyId,
     string: secretString(policy).optional(),
-    file: nonEmpty.optional(),
+    file: localPath.optional(),
     ...placement,
   }).superRefine((s, ctx) => {
     if ((s.string === undefined) === (s.file === undefined)) ctx.addIssue({ code: "custom", message: "exactly one of string and file" });
   });
 
+  // Uploads stream from the operator's disk; URLs would hand the manager an unverified download.
   const plugin = z.strictObject({ wagon: localPath, yaml: localPath, title: nonEmpty.optional(), ...placement });
 
   const blueprint = z.strictObject({
@@ -53,7 +54,7 @@ function resourcesObject(policy: SecretPolicy) {
     deploymentId: cloudifyId.optional(),
     blueprintId: cloudifyId,
     /** Inputs as an object, or a path to a YAML file of inputs. */
-    inputs: z.union([z.record(z.string(), z.unknown()), nonEmpty]).optional(),
+    inputs: z.union([z.record(z.string(), z.unknown()), localPath]).optional(),
     skipPluginsValidation: z.boolean().default(false),
     ...placement,
   }).transform((d) => ({
@@ -93,21 +94,11 @@ function resourcesObject(policy: SecretPolicy) {
   });
 }
 
-/** Uploads stream from the operator's disk; URLs would hand the manager an unverified download. */
-const localPath = nonEmpty.refine((p) => !isUrl(p), "must be a local path (URLs are not supported)")
-  // Relative paths name files of the project; one climbing out of it would upload whatever lies beside the checkout.
-  .refine((p) => path.isAbsolute(p) || !path.normalize(p).split(path.sep).includes(".."), "expected a path inside the project or an absolute path, found a relative path that leaves the project");
-
 export function resourcesSchema(policy: SecretPolicy) {
   return resourcesObject(policy).superRefine(checkReferences);
 }
 
 export type ResourcesConfig = z.output<ReturnType<typeof resourcesObject>>;
-export type SecretSpec = ResourcesConfig["secrets"][number];
-export type PluginSpec = ResourcesConfig["plugins"][number];
-export type BlueprintSpec = ResourcesConfig["blueprints"][number];
-export type DeploymentSpec = ResourcesConfig["deployments"][number];
-export type ExecutionSpec = ResourcesConfig["executions"][number];
 
 /** True when the stack asks cmom to create any Cloudify object. */
 export function declaresObjects(resources: ResourcesConfig): boolean {

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { cloudifyId, nonEmpty } from "./primitives";
+import { cloudifyId, localPath, nonEmpty } from "./primitives";
 
 /** Upgrade path: restore a snapshot on the first node before the others join (the reference's `restore` inputs). */
 export const restoreSchema = z.strictObject({
-  snapshotPath: nonEmpty.optional(),
+  snapshotPath: localPath.optional(),
   fromStack: nonEmpty.optional(),
   snapshotId: cloudifyId.optional(),
   transferAgents: z.boolean().default(true),

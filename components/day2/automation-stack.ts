@@ -24,7 +24,7 @@ export function setBackupTrigger(stack: AutomationStack, trigger: string): Promi
 }
 
 /** The directory of the Pulumi project (the nearest Pulumi.yaml from `startDir` upwards), as the Pulumi CLI finds it. */
-export function findProjectDir(startDir: string): string {
+function findProjectDir(startDir: string): string {
   for (let dir = path.resolve(startDir); ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
     if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml in ${startDir} or any directory above it: run this inside the cmom project`);

@@ -9,9 +9,10 @@ import type { BackupArchive } from "../cloudify/day2/backup-provider";
 import { CloudifyClusterStatus } from "../cloudify/day2/cluster-status";
 import type { ClusterStatusValue } from "../cloudify/day2/cluster-status-read";
 import { CloudifySnapshotRestore } from "../cloudify/day2/snapshot-restore";
+import { childName } from "../naming/resourceNames";
 
 /** What a preview shows for the status: only `pulumi up` and `pulumi refresh` read it. */
-export const STATUS_NOT_READ: ClusterStatusValue = {
+const STATUS_NOT_READ: ClusterStatusValue = {
   leaderStatus: [],
   clusterStatus: [],
   error: "not read in a preview: pulumi up and pulumi refresh read the live status",
@@ -52,13 +53,13 @@ export function clusterDay2(args: ClusterDay2Args): ClusterDay2Outputs {
     return { clusterIps: configuredIps, clusterStatus: pulumi.output({ leaderStatus: [], clusterStatus: [], error: args.unreachableBecause ?? "the cluster cannot be reached" }) };
   }
   const connection = { ...args.connection, tenant: ADMIN_TENANT };
-  const status = new CloudifyClusterStatus(`${args.name}-status`, { connection }, { dependsOn: [...args.after] });
+  const status = new CloudifyClusterStatus(childName.clusterStatus(args.name), { connection }, { dependsOn: [...args.after] });
   // A preview reads nothing: it shows the configured order and says the status was not read.
   const preview = pulumi.runtime.isDryRun();
   const clusterIps = preview ? configuredIps : status.clusterIps;
   const clusterStatus = preview ? pulumi.output(STATUS_NOT_READ) : status.clusterStatus;
   const { backup } = args;
-  const taken = backup.trigger === undefined ? undefined : new CloudifyBackup(`${args.name}-backup`, {
+  const taken = backup.trigger === undefined ? undefined : new CloudifyBackup(childName.backup(args.name), {
     connection,
     // Relative to the project directory, where Pulumi runs the program; the provider runs elsewhere.
     dir: path.resolve(backup.dir),

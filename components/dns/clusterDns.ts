@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { DnsConfig } from "../config/dnsSchema";
 import { bareAddress, recordTypeOf } from "./recordValue";
 
-export interface DnsNode {
+interface DnsNode {
   /** Record name of the node, relative to the zone. */
   readonly recordName: string;
   readonly address: pulumi.Input<string>;

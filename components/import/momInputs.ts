@@ -8,13 +8,13 @@ import { isUrl } from "../config/primitives";
  */
 
 /** A secret to set by hand: `key` is the --path argument; `file` is where the input already keeps the value, if it does. */
-export interface SecretToSet {
+interface SecretToSet {
   readonly input: string;
   readonly key: string;
   readonly file?: string;
 }
 
-export interface NotMigrated {
+interface NotMigrated {
   readonly input: string;
   readonly reason: string;
 }
@@ -67,7 +67,7 @@ const BACKUP_FLAGS: Record<string, [key: string, value: boolean]> = {
 const ARCHIVE = /\.(zip|tar|tgz|tar\.gz|tar\.bz2|tbz2)$/i;
 
 /** Private ranges only: the blueprint's own security group (kept in securityGroups) decided who else may connect. */
-export const DEFAULT_ALLOWED_CIDRS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+const DEFAULT_ALLOWED_CIDRS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 export function migrateMomInputs(inputs: Record<string, unknown>, options: MomMigrationOptions): MomMigration {
   const openstack: Record<string, unknown> = {};

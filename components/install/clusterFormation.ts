@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NodeInstall } from "./nodeInstall";
 import { stageCommand } from "./nodePaths";
 import { remoteStep } from "./remoteStep";
+import { childName, TYPES } from "../naming/resourceNames";
 
 export interface ClusterFormationArgs {
   /** Installed nodes in order; the first starts the cluster. */
@@ -22,12 +23,12 @@ export class ClusterFormation extends pulumi.ComponentResource {
   readonly joins: readonly remote.Command[];
 
   constructor(name: string, args: ClusterFormationArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("cmom:install:ClusterFormation", name, {}, opts);
+    super(TYPES.clusterFormation, name, {}, opts);
     const [leader, ...others] = args.members;
     if (leader === undefined) throw new pulumi.ResourceError("ClusterFormation: members must not be empty", this);
 
     // A rebuilt node 0 (its role is member: cluster.rejoinVia) joins the live cluster; the step keeps its name so nothing else moves.
-    this.start = remoteStep(`${name}-start`, {
+    this.start = remoteStep(childName.clusterStart(name), {
       route: leader.route,
       // The peers let a rebuilt leader find the cluster the others still run and join it rather than start a second one.
       create: leader.settings.cluster.role === "member"
@@ -40,7 +41,7 @@ export class ClusterFormation extends pulumi.ComponentResource {
     const joins: remote.Command[] = [];
     others.forEach((member, index) => {
       const previous = joins[joins.length - 1] ?? this.start;
-      joins.push(remoteStep(`${name}-join-${index + 1}`, {
+      joins.push(remoteStep(childName.clusterJoin(name, index + 1), {
         route: member.route,
         create: stageCommand("cluster_join"),
         triggers: [{ after: member.stages.test.id, leader: this.start.id, cluster: member.settings.cluster }],

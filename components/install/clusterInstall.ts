@@ -3,6 +3,7 @@ import type { ClusterConfig } from "../config/clusterSchema";
 import { ClusterFormation } from "./clusterFormation";
 import { NodeInstall, type InstallTarget } from "./nodeInstall";
 import { readNodeSetupTool } from "./nodeSetupTool";
+import { childName, TYPES } from "../naming/resourceNames";
 
 export interface ClusterInstallArgs {
   readonly cluster: ClusterConfig;
@@ -25,11 +26,11 @@ export class ClusterInstall extends pulumi.ComponentResource {
   readonly beforeClustering?: pulumi.Resource;
 
   constructor(name: string, args: ClusterInstallArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("cmom:install:ClusterInstall", name, {}, opts);
+    super(TYPES.clusterInstall, name, {}, opts);
     const leader = args.nodes[0];
     if (leader === undefined) throw new pulumi.ResourceError("ClusterInstall: nodes must not be empty", this);
     const tool = readNodeSetupTool();
-    this.nodes = args.nodes.map((node, index) => new NodeInstall(`${name}-node-${index}`, {
+    this.nodes = args.nodes.map((node, index) => new NodeInstall(childName.nodeInstall(name, index), {
       cluster: args.cluster,
       node,
       // Node 0 starts the cluster, unless it was rebuilt while the others kept running (rejoinVia): then it joins them.
@@ -39,7 +40,7 @@ export class ClusterInstall extends pulumi.ComponentResource {
       statusTimeoutSeconds: args.statusTimeoutSeconds ?? 900,
     }, { parent: this }));
     this.beforeClustering = args.beforeClustering?.(this.nodes[0]!);
-    this.formation = new ClusterFormation(`${name}-cluster`, {
+    this.formation = new ClusterFormation(childName.clusterFormation(name), {
       members: this.nodes,
       startAfter: this.beforeClustering ? [this.beforeClustering] : [],
     }, { parent: this });

@@ -3,7 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../config/clusterSchema";
 
 /** One SSH hop. */
-export interface SshEndpoint {
+interface SshEndpoint {
   readonly host: pulumi.Input<string>;
   readonly port: number;
   readonly user: string;

@@ -10,6 +10,7 @@ import { CERTS_DIR, INSTALLER_RPM, installToolCommand, NODE_JSON, PREPARE_COMMAN
 import type { NodeSetupTool } from "./nodeSetupTool";
 import { CONFIG_STAGE_KEYS, nodeJson, nodeSettings, pick, type ClusterRole, type NodeSettings } from "./nodeSettings";
 import { remoteStep, type RemoteStepArgs } from "./remoteStep";
+import { childName, TYPES } from "../naming/resourceNames";
 
 export interface InstallTarget {
   /** Server (host) name. */
@@ -46,19 +47,19 @@ export class NodeInstall extends pulumi.ComponentResource {
   readonly cleanup: NodeCleanup;
 
   constructor(name: string, args: NodeInstallArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("cmom:install:NodeInstall", name, {}, opts);
+    super(TYPES.nodeInstall, name, {}, opts);
     const { cluster, node } = args;
     this.route = sshRoute(cluster, node);
     this.settings = nodeSettings(cluster, node, args.role, args.statusTimeoutSeconds);
     const server = node.serverId;
 
     const step = (part: string, stepArgs: Omit<RemoteStepArgs, "route">, dependsOn: pulumi.Input<pulumi.Resource>[]) =>
-      remoteStep(`${name}-${part}`, { route: this.route, ...stepArgs }, { parent: this, dependsOn });
+      remoteStep(childName.installStep(name, part), { route: this.route, ...stepArgs }, { parent: this, dependsOn });
     const infrastructure = node.infrastructure ? [node.infrastructure] : [];
     const prepare = step("prepare", { create: PREPARE_COMMAND, triggers: [{ server }] }, infrastructure);
     const write = (part: string, path: string, mode: "0600" | "0644", content: pulumi.Input<string>, secret = false) =>
       step(part, { create: writeFileCommand(path, mode), stdin: content, triggers: [{ server }], secret }, [prepare]);
-    const upload = (part: string, src: string, remotePath: string) => new remote.CopyToRemote(`${name}-${part}`, {
+    const upload = (part: string, src: string, remotePath: string) => new remote.CopyToRemote(childName.installStep(name, part), {
       connection: commandConnection(this.route),
       source: new pulumi.asset.FileAsset(src),
       remotePath,

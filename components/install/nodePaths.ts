@@ -5,15 +5,15 @@
 export const TOOL_DIR = "/opt/cmom/bin";
 export const TOOL = `${TOOL_DIR}/cmom-node-setup`;
 /** node.json: root-only (0600 in a 0700 directory), it holds the admin and LDAP passwords. */
-export const CONFIG_DIR = "/etc/cmom";
+const CONFIG_DIR = "/etc/cmom";
 export const NODE_JSON = `${CONFIG_DIR}/node.json`;
-export const CONFIG_URL = `json://${NODE_JSON}`;
+const CONFIG_URL = `json://${NODE_JSON}`;
 /** ca.pem, external.crt/.key, internal.crt/.key. */
 export const CERTS_DIR = `${CONFIG_DIR}/certs`;
 /** Uploads arrive over SFTP as the SSH user, so these two directories belong to that user (the tool reads them as root). */
-export const INSTALLER_DIR = "/opt/cmom/installer";
+const INSTALLER_DIR = "/opt/cmom/installer";
 export const INSTALLER_RPM = `${INSTALLER_DIR}/cloudify-manager-install.rpm`;
-export const STAGING_DIR = "/opt/cmom/staging";
+const STAGING_DIR = "/opt/cmom/staging";
 
 /** Single-quotes a word for POSIX sh. */
 export function shellQuote(word: string): string {

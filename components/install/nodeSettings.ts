@@ -4,7 +4,7 @@ import { isUrl } from "../config/primitives";
 import { nodeJsonSchema, type NodeJson } from "./nodeJsonSchema";
 import { CERTS_DIR, INSTALLER_RPM, stagedPath } from "./nodePaths";
 
-export interface LdapSettings {
+interface LdapSettings {
   readonly server: string;
   readonly username: string;
   /** Secret. */
@@ -14,7 +14,7 @@ export interface LdapSettings {
   readonly isActiveDirectory: boolean;
 }
 
-export type InstallerSettings = { readonly rpm: string } | { readonly url: string; readonly sha256: string | null };
+type InstallerSettings = { readonly rpm: string } | { readonly url: string; readonly sha256: string | null };
 
 export interface ClusterRole {
   readonly role: "leader" | "member";

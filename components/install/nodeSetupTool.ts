@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { TOOL } from "./nodePaths";
 
-export interface ToolFile {
+interface ToolFile {
   /** File name, the same under components/install/node-setup/ and on the node. */
   readonly name: string;
   /** Local path, relative to the project directory (Pulumi's working directory), so the state does not depend on the checkout. */
@@ -18,7 +18,7 @@ export interface NodeSetupTool {
   readonly digest: string;
 }
 
-export const NODE_SETUP_DIR = path.join(__dirname, "node-setup");
+const NODE_SETUP_DIR = path.join(__dirname, "node-setup");
 
 /** Reads the tool once per program run (the same for every node). */
 export function readNodeSetupTool(dir: string = NODE_SETUP_DIR): NodeSetupTool {

@@ -3,7 +3,7 @@
 // secret is captured: the SSH keys arrive as (secret) inputs and are kept in the state encrypted.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 
-export interface SshHop {
+interface SshHop {
   readonly host: string;
   readonly port: number;
   readonly user: string;
@@ -18,12 +18,12 @@ export interface CleanupProps {
 }
 
 /** Seconds ssh waits for a TCP connection (per attempt) before it calls the host unreachable. */
-export const CONNECT_TIMEOUT_SECONDS = 15;
-export const CONNECT_ATTEMPTS = 2;
+const CONNECT_TIMEOUT_SECONDS = 15;
+const CONNECT_ATTEMPTS = 2;
 /** Bounds a cleanup that hangs on the node. */
-export const CLEANUP_TIMEOUT_MS = 30 * 60 * 1000;
+const CLEANUP_TIMEOUT_MS = 30 * 60 * 1000;
 /** ssh's own exit status for every failure of its own (connection, authentication, host key), as opposed to the command's. */
-export const SSH_FAILED = 255;
+const SSH_FAILED = 255;
 
 /**
  * Creating, updating or refreshing a NodeCleanup never connects anywhere. Deleting it runs `command` on the node with the
@@ -49,14 +49,14 @@ export const sshCleanupProvider: dynamic.ResourceProvider<CleanupProps, CleanupP
   },
 };
 
-export interface SshOutcome {
+interface SshOutcome {
   readonly status: number;
   /** Last line ssh or the command wrote to stderr. */
   readonly reason: string;
 }
 
 /** Runs props.command through `ssh`, with the keys in a private temporary directory that is removed afterwards. */
-export async function runOverSsh(props: CleanupProps): Promise<SshOutcome> {
+async function runOverSsh(props: CleanupProps): Promise<SshOutcome> {
   const fs: typeof import("node:fs") = require("node:fs");
   const os: typeof import("node:os") = require("node:os");
   const path: typeof import("node:path") = require("node:path");
@@ -92,14 +92,14 @@ export async function runOverSsh(props: CleanupProps): Promise<SshOutcome> {
   }
 }
 
-export interface HopFiles {
+interface HopFiles {
   readonly identity: string;
   /** A known_hosts file holding the pinned key under hostKeyAlias(...), when the hop pins one. */
   readonly knownHosts?: string;
 }
 
 /** The `ssh` argument vector: batch mode (never a prompt), bounded connection attempts, no user ssh_config. */
-export function sshArguments(node: SshHop & { files: HopFiles }, proxy: (SshHop & { files: HopFiles }) | undefined, command: string): string[] {
+function sshArguments(node: SshHop & { files: HopFiles }, proxy: (SshHop & { files: HopFiles }) | undefined, command: string): string[] {
   const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
   const options = (name: string, hop: SshHop & { files: HopFiles }) => [
     "-F", "/dev/null",
@@ -129,6 +129,6 @@ export function sshArguments(node: SshHop & { files: HopFiles }, proxy: (SshHop 
 }
 
 /** The name a pinned key is filed under, so the same entry matches whatever address or port the hop has. */
-export function hostKeyAlias(hop: string): string {
+function hostKeyAlias(hop: string): string {
   return `cmom-${hop}`;
 }

@@ -53,7 +53,7 @@ export class CloudifyManager extends pulumi.ComponentResource {
     const configTxt = k.configTxt !== undefined
       ? new k8s.core.v1.ConfigMap(`${name}-config-txt`, { metadata: inNamespace(names.configTxt), data: { "config.txt": k.configTxt } }, child)
       : undefined;
-    // Everything that carries a credential, and nothing else, is in this Secret (failure #13).
+    // Everything that carries a credential, and nothing else, is in this Secret (and so never in a ConfigMap or the pod spec).
     const credentials = new k8s.core.v1.Secret(`${name}-credentials`, {
       metadata: inNamespace(names.credentials),
       type: "Opaque",
@@ -66,7 +66,7 @@ export class CloudifyManager extends pulumi.ComponentResource {
     const data = new k8s.core.v1.PersistentVolumeClaim(`${name}-data`, {
       metadata: {
         ...inNamespace(names.dataClaim),
-        // The claim stays Pending until the pod is scheduled on a WaitForFirstConsumer class; awaiting it would hang (failure #18).
+        // The claim stays Pending until the pod is scheduled on a WaitForFirstConsumer class; awaiting it would hang.
         ...(k.storage.bindingMode === "WaitForFirstConsumer" ? { annotations: { "pulumi.com/skipAwait": "true" } } : {}),
       },
       spec: {
@@ -74,7 +74,7 @@ export class CloudifyManager extends pulumi.ComponentResource {
         accessModes: [k.storage.accessMode],
         resources: { requests: { storage: k.storage.size } },
       },
-      // The manager's state: never deleted by Pulumi, not even by `pulumi destroy` (failure #1).
+      // The manager's state: never deleted by Pulumi, not even by `pulumi destroy` (a lost claim is a lost manager).
     }, { ...child, protect: true, retainOnDelete: true });
 
     const network = createManagerService(name, k, names, namespace, child);
@@ -94,7 +94,7 @@ export class CloudifyManager extends pulumi.ComponentResource {
         serviceName: network.headless.metadata.name,
         selector: { matchLabels: selectorOf(k.name) },
         // With one replica, a rolling update deletes the old pod before creating the new one: never two managers on
-        // one volume (failure #10); OrderedReady keeps it that way if replicas are ever allowed to grow.
+        // one volume; OrderedReady keeps it that way if replicas are ever allowed to grow.
         podManagementPolicy: "OrderedReady",
         updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: 0 } },
         template: managerPodTemplate(k, names),

@@ -11,8 +11,8 @@ import type { core } from "@pulumi/kubernetes/types/input";
 /** systemd as PID 1 (≤5.1) or supervisord as PID 1 (5.2+). */
 export type ImageGeneration = "systemd" | "modern";
 /** Configured when the image was built (its data already in place), or configured by the image on every start. */
-export type FirstBoot = "preconfigured" | "configure-on-start";
-export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+type FirstBoot = "preconfigured" | "configure-on-start";
+type PodSecurityLevel = "privileged" | "baseline" | "restricted";
 
 export interface ImageRow {
   /** Manager versions of the row: from ≤ version < below. */
@@ -43,7 +43,7 @@ export interface ImageRow {
   readonly addressSetter?: AddressSetter;
 }
 
-export interface AddressSetter {
+interface AddressSetter {
   readonly unit: string;
   /** The setter's script; it finds the address in a single `ip=$(…)` assignment, which cmom replaces by the name. */
   readonly script: string;

@@ -15,7 +15,7 @@ import { SCRIPTS } from "./scriptFiles";
  * agents' broker_port) and the internal REST service on 53333, which 7.0 keeps as an additional listener for agents
  * installed before (config.yaml's additional_internal_rest_listeners) while new agents use 443.
  */
-export const CONTAINER_PORTS = [
+const CONTAINER_PORTS = [
   { name: "http", containerPort: 80 },
   { name: "https", containerPort: 443 },
   { name: "internal-rest", containerPort: 53333 },
@@ -46,7 +46,7 @@ export function managerPodTemplate(k: KubernetesConfig, names: ObjectNames): cor
   const volumes: core.v1.Volume[] = [
     { name: "data", persistentVolumeClaim: { claimName: names.dataClaim } },
     { name: "scripts", configMap: { name: names.scripts, defaultMode: EXECUTABLE } },
-    // Secrets as directories, never subPath files: a subPath mount never sees a rotated value (failure #14).
+    // Secrets as directories, never subPath files: a subPath mount never sees a rotated value.
     { name: "admin-password", secret: { secretName: names.credentials, defaultMode: OWNER_READ, items: [{ key: SECRET_KEYS.adminPassword, path: ADMIN_PASSWORD_FILE }] } },
     // Readable by the manager's own users: the plugin runs in the management worker, not as root.
     { name: "kubeconfig", secret: { secretName: names.credentials, defaultMode: READ_ONLY, items: [{ key: SECRET_KEYS.kubeconfig, path: path.basename(k.kubeconfigPath) }] } },
@@ -144,7 +144,7 @@ export function managerPodTemplate(k: KubernetesConfig, names: ObjectNames): cor
       enableServiceLinks: false,
       terminationGracePeriodSeconds: row.terminationGraceSeconds,
       securityContext: {
-        // With an fsGroup, only a volume whose root does not match yet is changed: never PostgreSQL's data directory later (failure #16).
+        // With an fsGroup, only a volume whose root does not match yet is changed: never PostgreSQL's data directory later (it refuses to start on one it does not own).
         fsGroupChangePolicy: "OnRootMismatch",
         ...(k.storage.fsGroup !== undefined ? { fsGroup: k.storage.fsGroup } : {}),
         ...(k.storage.seLinuxLevel ? { seLinuxOptions: { level: k.storage.seLinuxLevel } } : {}),

@@ -54,7 +54,7 @@ export function createManagerService(name: string, k: KubernetesConfig, names: O
  * The address the operator reaches: a LoadBalancer's external IP (or host name), else the cluster IP (reached from inside
  * the cluster, through a VPN, or `kubectl port-forward`).
  */
-export function serviceAddress(service: k8s.core.v1.Service, type: KubernetesConfig["service"]["type"]): pulumi.Output<string> {
+function serviceAddress(service: k8s.core.v1.Service, type: KubernetesConfig["service"]["type"]): pulumi.Output<string> {
   return pulumi.all([service.spec, service.status]).apply(([spec, status]) => {
     const ingress = status?.loadBalancer?.ingress?.[0];
     const external = type === "LoadBalancer" ? ingress?.ip || ingress?.hostname : undefined;

@@ -1,7 +1,7 @@
 /**
  * Where the component mounts its own files in the manager's containers. All below /etc/cmom: outside /run (a systemd-era
- * image puts a tmpfs over /run, and /var/run is a link to /run, so anything mounted there is hidden — failure #7 of
- * kubernetes-persistence.md) and outside every persisted path (nothing of ours is ever copied onto the volume).
+ * image puts a tmpfs over /run, and /var/run is a link to /run, so anything mounted there is hidden) and outside every
+ * persisted path (nothing of ours is ever copied onto the volume).
  */
 export const CMOM_DIR = "/etc/cmom";
 

@@ -2,6 +2,7 @@ import * as openstack from "@pulumi/openstack";
 import * as pulumi from "@pulumi/pulumi";
 import type { BlockDevice } from "../config/openstackSchema";
 import { isOpenStackId } from "./lookups";
+import { childName, TYPES } from "../naming/resourceNames";
 
 export interface ManagerNodeArgs {
   /** Server and host name. */
@@ -33,7 +34,7 @@ export class ManagerNode extends pulumi.ComponentResource {
   readonly publicIp: pulumi.Output<string>;
 
   constructor(name: string, args: ManagerNodeArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("cmom:openstack:ManagerNode", name, {}, opts);
+    super(TYPES.managerNode, name, {}, opts);
 
     this.port = new openstack.networking.Port(`${name}-port`, {
       name: args.serverName,
@@ -52,7 +53,7 @@ export class ManagerNode extends pulumi.ComponentResource {
       this.publicIp = this.privateIp;
     }
 
-    this.server = new openstack.compute.Instance(`${name}-server`, {
+    this.server = new openstack.compute.Instance(childName.server(name), {
       name: args.serverName,
       ...(args.image === undefined ? {} : isOpenStackId(args.image) ? { imageId: args.image } : { imageName: args.image }),
       ...(isOpenStackId(args.flavor) ? { flavorId: args.flavor } : { flavorName: args.flavor }),

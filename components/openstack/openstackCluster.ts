@@ -4,6 +4,7 @@ import type { OpenStackConfig } from "../config/openstackSchema";
 import { ClusterSecurityGroup } from "./clusterSecurityGroup";
 import * as lookup from "./lookups";
 import { ManagerNode } from "./managerNode";
+import { childName, TYPES } from "../naming/resourceNames";
 
 export interface OpenStackClusterArgs {
   readonly openstack: OpenStackConfig;
@@ -19,7 +20,7 @@ export class OpenStackCluster extends pulumi.ComponentResource {
   readonly nodes: readonly ManagerNode[];
 
   constructor(name: string, args: OpenStackClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("cmom:openstack:Cluster", name, {}, opts);
+    super(TYPES.openstackCluster, name, {}, opts);
     const os = args.openstack;
     const invokeOpts = { parent: this };
 
@@ -31,7 +32,7 @@ export class OpenStackCluster extends pulumi.ComponentResource {
 
     // Each node depends only on the shared pieces above, never on another node, so all are created in parallel and one can be
     // replaced (healed) alone. Pool entries are bound to nodes by index: no race for addresses as in the reference.
-    this.nodes = args.nodeNames.map((serverName, index) => new ManagerNode(`${name}-node-${index}`, {
+    this.nodes = args.nodeNames.map((serverName, index) => new ManagerNode(childName.managerNode(name, index), {
       serverName,
       networkId,
       subnetId: subnet.id,

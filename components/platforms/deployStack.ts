@@ -15,10 +15,13 @@ export type ProgramOutputs = Partial<StackOutputs & FleetOutputs>;
  */
 export function deployStack(): ProgramOutputs {
   const config = loadStackConfig();
-  const deploy = {
-    openstack: deployOnOpenStack, hosts: deployOnHosts, kubernetes: deployOnKubernetes, manager: manageExistingManager, fleet: aggregateFleet,
-  }[config.platform];
-  return deploy(config);
+  switch (config.platform) {
+    case "openstack": return deployOnOpenStack(config);
+    case "hosts": return deployOnHosts(config);
+    case "kubernetes": return deployOnKubernetes(config);
+    case "manager": return manageExistingManager(config);
+    case "fleet": return aggregateFleet(config);
+  }
 }
 
 /** cmom as the Automation API's inline program: what it returns becomes the stack's outputs, as index.ts's exports do. */

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../config/loadStackConfig";
+import type { FleetStackConfig } from "../config/loadStackConfig";
 import { FleetView, type FleetRow } from "../fleet/fleetView";
 
 export interface FleetOutputs {
@@ -7,6 +7,6 @@ export interface FleetOutputs {
 }
 
 /** Fleet mode: one table of the listed stacks' clusterIps and clusterStatus; builds nothing. */
-export function aggregateFleet(config: StackConfig): FleetOutputs {
-  return { fleet: new FleetView(config.stack, { stacks: config.fleet!.stacks }).table };
+export function aggregateFleet(config: FleetStackConfig): FleetOutputs {
+  return { fleet: new FleetView(config.stack, { stacks: config.fleet.stacks }).table };
 }

@@ -1,4 +1,4 @@
-import type { StackConfig } from "../config/loadStackConfig";
+import type { HostsStackConfig } from "../config/loadStackConfig";
 import { privateAddressOf } from "../config/hostsSchema";
 import { managersOnServers } from "./managersOnServers";
 import type { StackOutputs } from "./stackOutputs";
@@ -7,9 +7,8 @@ import type { StackOutputs } from "./stackOutputs";
  * A Cloudify Manager cluster on machines that already exist (cmom:hosts), reached by SSH: everything the OpenStack
  * platform does once its servers exist. A host's identity is its name, address and pinned key: changing one reinstalls it.
  */
-export function deployOnHosts(config: StackConfig): StackOutputs {
-  const hosts = config.hosts!;
-  const cluster = config.cluster!;
+export function deployOnHosts(config: HostsStackConfig): StackOutputs {
+  const { hosts, cluster } = config;
   const hostKeys = { ...cluster.hostKeys, ...Object.fromEntries(hosts.flatMap((host) => host.hostKey ? [[host.name, host.hostKey]] : [])) };
   return managersOnServers(config, { ...cluster, hostKeys }, hosts.map((host) => ({
     name: host.name,

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CloudifyResources } from "../cloudify/cloudifyResources";
 import { clusterConnection } from "../cloudify/clusterConnection";
 import { declaresObjects } from "../config/resourcesSchema";
-import type { StackConfig } from "../config/loadStackConfig";
+import type { KubernetesStackConfig } from "../config/loadStackConfig";
 import { clusterDay2, restoreOnFirstNode } from "../day2/cluster-day2";
 import { CloudifyManager } from "../kubernetes/cloudifyManager";
 import type { StackOutputs } from "./stackOutputs";
@@ -12,8 +12,8 @@ import type { StackOutputs } from "./stackOutputs";
  * One Cloudify Manager on a Kubernetes cluster. The REST-driven resources, the restore, the status and backups reach it at
  * `clusterIps.master`: the Service address the operator reaches, with TLS verified against `managerCaCert`.
  */
-export function deployOnKubernetes(config: StackConfig): StackOutputs {
-  const kubernetes = config.kubernetes!;
+export function deployOnKubernetes(config: KubernetesStackConfig): StackOutputs {
+  const { kubernetes } = config;
   const name = config.stack;
   // Pulumi's own access to the cluster, when the stack names it; otherwise the ambient kubeconfig.
   const provider = kubernetes.provider && new k8s.Provider(`${name}-kubernetes`, {

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CloudifyResources } from "../cloudify/cloudifyResources";
+import { caCertEntry } from "../cloudify/client/connection";
 import { endpointAddress } from "../cloudify/client/endpoints";
 import { declaresObjects } from "../config/resourcesSchema";
-import type { StackConfig } from "../config/loadStackConfig";
+import type { ManagerStackConfig } from "../config/loadStackConfig";
 import { clusterDay2, restoreOnFirstNode } from "../day2/cluster-day2";
 import type { StackOutputs } from "./stackOutputs";
 
@@ -11,14 +12,14 @@ import type { StackOutputs } from "./stackOutputs";
  * no machine and installs nothing; it manages the content (`cmom:resources`), a restore, backups and the live status, over
  * the members' endpoints in the order configured.
  */
-export function manageExistingManager(config: StackConfig): StackOutputs {
-  const manager = config.manager!;
+export function manageExistingManager(config: ManagerStackConfig): StackOutputs {
+  const { manager } = config;
   const name = config.stack;
   const connection = {
     endpoints: [...manager.endpoints],
     username: manager.username,
     password: manager.password,
-    ...(manager.caCert === undefined ? {} : { caCert: manager.caCert }),
+    ...caCertEntry(manager.caCert),
   };
   const restore = config.restore && restoreOnFirstNode(name, config.restore, connection, []);
   const ready = restore ? [restore] : [];

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../config/clusterSchema";
 import { installPathOf } from "../config/clusterVersion";
-import type { StackConfig } from "../config/loadStackConfig";
+import type { HostsStackConfig, OpenStackStackConfig } from "../config/loadStackConfig";
 import { declaresObjects } from "../config/resourcesSchema";
 import { CloudifyResources } from "../cloudify/cloudifyResources";
 import { clusterConnection } from "../cloudify/clusterConnection";
@@ -11,6 +11,7 @@ import { ClusterInstall } from "../install/clusterInstall";
 import { RoleClusterInstall } from "../install/modern/roleClusterInstall";
 import type { InstallTarget } from "../install/nodeInstall";
 import type { StackOutputs } from "./stackOutputs";
+import { childName } from "../naming/resourceNames";
 
 /** A machine a manager is installed on, however it came to exist. */
 export type Server = Omit<InstallTarget, "fqdn">;
@@ -19,11 +20,11 @@ export type Server = Omit<InstallTarget, "fqdn">;
  * Everything after the servers exist, the same on every platform that has machines: DNS (optional), the managers installed
  * on them (a restore on node 0 before it starts the cluster), clustered, their REST objects, live status and backups.
  */
-export function managersOnServers(config: StackConfig, cluster: ClusterConfig, servers: readonly Server[]): StackOutputs {
+export function managersOnServers(config: OpenStackStackConfig | HostsStackConfig, cluster: ClusterConfig, servers: readonly Server[]): StackOutputs {
   const name = config.stack;
   const dns = config.dns && new ClusterDns(`${name}-dns`, {
     dns: config.dns,
-    nodes: servers.map((server, index) => ({ recordName: config.dns!.nodeRecords?.[index] ?? server.name, address: server.publicIp })),
+    nodes: servers.map((server, index) => ({ recordName: config.dns?.nodeRecords?.[index] ?? server.name, address: server.publicIp })),
   });
   const credentials = { username: cluster.adminUsername, password: cluster.adminPassword, caCert: cluster.caCert };
   const { restore } = config;
@@ -33,7 +34,7 @@ export function managersOnServers(config: StackConfig, cluster: ClusterConfig, s
     : installWholeManagers();
 
   function installWholeManagers() {
-    const install = new ClusterInstall(`${name}-install`, {
+    const install = new ClusterInstall(childName.clusterInstall(name), {
       cluster,
       nodes,
       // The upgrade path: node 0 gets the snapshot after its own install, before the others join.
@@ -44,7 +45,7 @@ export function managersOnServers(config: StackConfig, cluster: ClusterConfig, s
 
   // 5.1+: the cluster shares one database, so a snapshot is restored through the first manager once every manager is installed.
   function installByRoles() {
-    const install = new RoleClusterInstall(`${name}-install`, { cluster: { ...cluster, version: cluster.version! }, nodes });
+    const install = new RoleClusterInstall(childName.clusterInstall(name), { cluster: { ...cluster, version: cluster.version! }, nodes });
     const managers = install.managers.map((m) => servers[m.instance.nodeIndex]!);
     const installed = install.managers.map((m) => m.step);
     const restored = restore && restoreOnFirstNode(name, restore, clusterConnection([managers[0]!.publicIp], credentials), installed);

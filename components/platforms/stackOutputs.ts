@@ -3,7 +3,7 @@ import type { BackupArchive } from "../cloudify/day2/backup-provider";
 import type { ClusterStatusValue } from "../cloudify/day2/cluster-status-read";
 import type { ClusterIps } from "../outputs/clusterIps";
 
-export interface NodeOutput {
+interface NodeOutput {
   readonly name: string;
   readonly privateIp: string;
   readonly publicIp: string;

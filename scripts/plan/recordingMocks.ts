@@ -15,7 +15,7 @@ export interface RecordedResource {
   readonly options: RecordedOptions;
 }
 
-export interface RecordedOptions {
+interface RecordedOptions {
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
   /** Provider reference (`<urn>::<id>`), empty for the default provider. */
@@ -24,7 +24,7 @@ export interface RecordedOptions {
 }
 
 /** Pulumi's marker for a secret value on the wire. */
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
 export function isWireSecret(value: unknown): value is { value: unknown } {
@@ -48,7 +48,7 @@ export function revealSecrets(value: unknown): unknown {
 }
 
 export type OutputsFor = (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
-export type CallResult = (token: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+type CallResult = (token: string, inputs: Record<string, unknown>) => Record<string, unknown>;
 
 let counter = 0;
 /** Stand-in addresses come from the documentation ranges (RFC 5737), so nobody mistakes them for real ones. */
@@ -94,7 +94,7 @@ function standInPem(label: string, name: string): string {
 }
 
 /** Answers of lookups (invokes): an id derived from the query, and a documentation-range CIDR for subnets. */
-export const lookupResults: CallResult = (token, inputs) => {
+const lookupResults: CallResult = (token, inputs) => {
   const query = Object.values(inputs).filter((v) => typeof v === "string").join("-") || "lookup";
   const base = { id: `looked-up-${query}`, ...inputs };
   return token === "openstack:networking/getSubnet:getSubnet" ? { ...base, cidr: "192.0.2.0/24" } : base;

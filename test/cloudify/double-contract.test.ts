@@ -8,7 +8,7 @@ import { startCloudifyDouble, type CloudifyDouble } from "../doubles/cloudify";
 import { Fixtures } from "./fixtures";
 import { raw, sleep } from "./raw-http";
 
-/** The double answers as the contract doc says the manager does (shared/docs/cloudify-rest-contract.md). */
+/** The double answers as the contract doc says the manager does (the REST contract of the versions cmom supports). */
 const fixtures = new Fixtures();
 afterAll(() => fixtures.cleanup());
 

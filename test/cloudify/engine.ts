@@ -7,14 +7,18 @@ type Props = Record<string, unknown>;
 /** Values as the engine passes them: through a protobuf Struct, so JSON (undefined dropped). */
 const overTheWire = <T>(value: T): T => JSON.parse(JSON.stringify(value ?? {})) as T;
 
+/** Serialized providers: serializing is the slow part, and the same provider object always serializes to the same code. */
+const serializedProviders = new WeakMap<Provider, Promise<string>>();
+
 /**
- * A provider serialized and rebuilt the way the engine does it (shared/docs/pulumi-practice.md). Serializing without
- * allowSecrets also proves no secret is captured in the provider's closure.
+ * A provider serialized and rebuilt the way the engine does it (serialized with what it captures, then loaded as new code,
+ * a fresh copy at every call). Serializing without allowSecrets also proves no secret is captured in the provider's closure.
  */
 export async function rebuild(provider: Provider): Promise<{ provider: Required<Provider>; text: string }> {
-  const serialized = await pulumi.runtime.serializeFunction(() => provider);
+  if (!serializedProviders.has(provider)) serializedProviders.set(provider, pulumi.runtime.serializeFunction(() => provider).then((s) => s.text));
+  const text = await serializedProviders.get(provider)!;
   const requireFromString = require("require-from-string") as (code: string) => { handler: () => Required<Provider> };
-  return { provider: requireFromString(serialized.text).handler(), text: serialized.text };
+  return { provider: requireFromString(text).handler(), text };
 }
 
 /** The state one resource has in the engine: id, inputs (after check) and outputs. */

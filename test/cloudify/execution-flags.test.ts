@@ -7,7 +7,7 @@ import { FAST_TUNING, Fixtures } from "./fixtures";
 import { startRecordingProxy, type RecordingProxy, type WireExchange } from "./recording-proxy";
 
 /**
- * The Execution provider's flags on the wire (POST /executions body, per shared/docs/cloudify-rest-contract.md), and what
+ * The Execution provider's flags on the wire (POST /executions body, as the manager reads it), and what
  * force and queue do on a deployment busy with another execution. Requests go through a recording proxy to read bodies.
  */
 const fixtures = new Fixtures();

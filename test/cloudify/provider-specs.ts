@@ -33,7 +33,7 @@ export interface ProviderSpec {
   inPlace?: InPlaceChange;
 }
 
-export interface InPlaceChange {
+interface InPlaceChange {
   /** New values for some inputs of `inputs(d, fx, n)`. */
   change(fx: Fixtures, n: string): Record<string, unknown>;
   /** Methods the update may send that change the manager (e.g. PATCH); none when the change is only local. */

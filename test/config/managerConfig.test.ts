@@ -18,7 +18,7 @@ const valueOf = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply(
 describe("cmom:manager (a manager that runs already)", () => {
   it("accepts the example, with endpoints as base URLs and the admin user by default", async () => {
     expect(problems(exampleNamespaces("manager"))).toEqual([]);
-    const config = parse(managerStack((ns) => {
+    const config = parse<"manager">(managerStack((ns) => {
       ns.manager.endpoints = ["https://10.0.0.5:8443/", "https://[2001:db8::5]"];
       delete ns.manager.username;
     }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseStackConfig } from "../../components/config/loadStackConfig";
+import { parseStackConfig, type OpenStackStackConfig } from "../../components/config/loadStackConfig";
 import { isUnderSecure } from "../../components/config/securePaths";
 import { runUnderMocks } from "../../scripts/plan/recordingMocks";
 import { planJson } from "../../scripts/plan/render";
@@ -17,7 +17,7 @@ function poolWithInputPassword(): Record<string, any> {
 describe("inline deployment inputs set with --secret", () => {
   const parseWith = (ns: Record<string, any>, secure: string[]) => parseStackConfig(toPulumiConfig(ns).config, {
     stack: "t", allowPlaceholders: true, checkLocalFiles: false, isSecret: (at) => isUnderSecure(secure, at),
-  });
+  }) as OpenStackStackConfig;
   const securedElsewhere = ["cmom:cluster", "cmom:resources.secrets[0].string"];
 
   it("are secret when one of their values was set with --secret --path 'resources.deployments[0].inputs.password'", () => {

@@ -117,7 +117,7 @@ describe("stack config rules", () => {
     ]));
   });
 
-  it("names every missing local file in a real update, none in a preview", () => {
+  it("names every missing local file in a real update; in a preview only inputs files, which every run reads", () => {
     const ns = pool((n) => {
       n.cluster.scripts = ["scripts/missing.sh"];
       n.resources.secrets[0] = { key: "k", file: "missing-secret.txt", tenant: "ops" };
@@ -125,7 +125,7 @@ describe("stack config rules", () => {
       n.resources.deployments[0].inputs = "missing-inputs.yaml";
       n.restore = { snapshotPath: "missing.zip" };
     });
-    expect(problems(ns)).toEqual([]);
+    expect(problems(ns)).toEqual(["cmom:resources.deployments[0].inputs: no such file missing-inputs.yaml"]);
     expect(problems(ns, { checkLocalFiles: true }).sort()).toEqual([
       "cmom:cluster.installRpm: no such file installers/cloudify-manager-install-4.6.rpm",
       "cmom:cluster.scripts[0]: no such file scripts/missing.sh",

@@ -8,12 +8,12 @@ import { requestBackup } from "../../components/day2/backup-command";
 import { endpointAddress } from "../../components/cloudify/client/endpoints";
 import { automationHealOperations } from "../../components/day2/heal/automation-operations";
 import { heal } from "../../components/day2/heal/heal";
-import { SERVER_TYPE } from "../../components/day2/heal/heal-plan";
+import { stackUrns, TYPES } from "../../components/naming/resourceNames";
 import { startCloudifyDouble, type CloudifyDouble } from "../doubles/cloudify";
 import { FAST_TUNING } from "../cloudify/fixtures";
 
 /** The scripts' use of the Automation API, with a recording fake stack (no Pulumi CLI here) and the HTTPS double as the cluster. */
-const PREFIX = "urn:pulumi:eu::cmom::";
+const URNS = stackUrns({ stack: "eu", project: "cmom" });
 const ARCHIVE = { snapshotId: "snap_2026_11_22_10_00_00", file: "/p/snapshots/eu/snap_2026_11_22_10_00_00.zip", sha256: "ab".repeat(32), sizeBytes: 42, createdAt: "x" };
 const NOW = () => new Date(Date.UTC(2026, 10, 22, 10, 0, 0));
 const step = (kind: "resourcePreEvent" | "resOutputsEvent", urn: string, op: string) => ({ sequence: 0, timestamp: 0, [kind]: { metadata: { urn, op, type: "", provider: "" } } }) as unknown as EngineEvent;
@@ -83,9 +83,9 @@ describe("npm run heal on the Automation API", () => {
     const members = [0, 1, 2].map((i) => ({ name: `manager-${i}`, hostIp: `10.0.0.${i + 1}`, state: i === 2 ? "offline" : i === 1 ? "leader" : "replica", consul: "OK", database: "OK", services: "OK", heartbeat: "OK" }));
     return {
       resources: [
-        { urn: `${PREFIX}pulumi:pulumi:Stack::cmom-eu`, type: "pulumi:pulumi:Stack", outputs: { nodes } },
-        ...[0, 1].map((i) => ({ urn: `${PREFIX}cmom:openstack:Cluster$cmom:openstack:ManagerNode$${SERVER_TYPE}::eu-node-${i}-server`, type: SERVER_TYPE })),
-        { urn: `${PREFIX}pulumi-nodejs:dynamic/cloudify:ClusterStatus::eu-status`, type: "pulumi-nodejs:dynamic/cloudify:ClusterStatus", outputs: { clusterStatus: { leaderStatus: [], clusterStatus: members, error: null }, connection: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:..." } } },
+        { urn: URNS.root, type: TYPES.stack, outputs: { nodes } },
+        ...[0, 1].map((i) => ({ urn: URNS.server(i), type: TYPES.server })),
+        { urn: URNS.clusterStatus, type: TYPES.clusterStatus, outputs: { clusterStatus: { leaderStatus: [], clusterStatus: members, error: null }, connection: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:..." } } },
       ],
     };
   }
@@ -94,9 +94,9 @@ describe("npm run heal on the Automation API", () => {
 
   it("reads the state, backs up through a targeted update, removes the node through the live leader and replaces only its server", async () => {
     d.setLeader(1);
-    const server2 = `${PREFIX}cmom:openstack:Cluster$cmom:openstack:ManagerNode$${SERVER_TYPE}::eu-node-2-server`;
-    const join2 = `${PREFIX}cmom:install:ClusterInstall$cmom:install:ClusterFormation$command:remote:Command::eu-install-cluster-join-2`;
-    const test2 = `${PREFIX}cmom:install:ClusterInstall$cmom:install:NodeInstall$command:remote:Command::eu-install-node-2-test`;
+    const server2 = URNS.server(2);
+    const join2 = URNS.clusterJoin(2);
+    const test2 = URNS.installStep(2, "test");
     const { stack, calls } = fakeStack({
       deployment: refreshedState(),
       config: { "cmom:cluster": cluster() },
@@ -109,7 +109,7 @@ describe("npm run heal on the Automation API", () => {
       "getConfig cmom:platform",
       "preview replace=[]",
       "setConfig backup.trigger=2026-11-22T10:00:00.000Z path=true",
-      `up replace=undefined target=["${PREFIX}pulumi-nodejs:dynamic/cloudify:Backup::eu-backup"]`,
+      `up replace=undefined target=["${URNS.backup}"]`,
       "getConfig cmom:cluster",
       "up replace=[] target=undefined",
     ]);

@@ -1,16 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { ClusterMemberStatus, ClusterStatusValue } from "../../components/cloudify/day2/cluster-status-read";
 import { heal, HealRefusedError, type HealOperations } from "../../components/day2/heal/heal";
-import { planHeal, SERVER_TYPE, type HealView, type ResourceStep } from "../../components/day2/heal/heal-plan";
+import { planHeal, type HealView, type ResourceStep } from "../../components/day2/heal/heal-plan";
+import { stackUrns, TYPES, urnOf } from "../../components/naming/resourceNames";
 
 /** Healing: the pure planner, and the executor with recorded calls (the Automation API and REST client faked). */
 const STACK = "eu";
-const PREFIX = `urn:pulumi:${STACK}::cmom::`;
-const serverUrn = (i: number) => `${PREFIX}cmom:openstack:Cluster$cmom:openstack:ManagerNode$${SERVER_TYPE}::${STACK}-node-${i}-server`;
-const commandUrn = (name: string) => `${PREFIX}cmom:install:ClusterInstall$cmom:install:NodeInstall$command:remote:Command::${STACK}-${name}`;
-const joinUrn = (i: number) => `${PREFIX}cmom:install:ClusterInstall$cmom:install:ClusterFormation$command:remote:Command::${STACK}-install-cluster-join-${i}`;
-const STATUS_URN = `${PREFIX}pulumi-nodejs:dynamic/cloudify:ClusterStatus::${STACK}-status`;
-const BACKUP_URN = `${PREFIX}pulumi-nodejs:dynamic/cloudify:Backup::${STACK}-backup`;
+const SCOPE = { stack: STACK, project: "cmom" };
+const URNS = stackUrns(SCOPE);
+const serverUrn = URNS.server;
+const joinUrn = URNS.clusterJoin;
+const STATUS_URN = URNS.clusterStatus;
+const BACKUP_URN = URNS.backup;
 const NODES = [0, 1, 2].map((i) => ({ name: `cfy-${i}`, privateIp: `10.0.0.${i + 1}`, publicIp: `198.51.100.${i + 1}` }));
 
 const member = (i: number, state: string, failing: string[] = []): ClusterMemberStatus => ({
@@ -27,14 +28,13 @@ function view(options: { members?: ClusterMemberStatus[]; gone?: number[]; error
     error: options.error ?? null,
   };
   return {
-    stack: STACK,
-    urnPrefix: PREFIX,
+    scope: SCOPE,
     platform: options.platform ?? "openstack",
     nodes: NODES,
     status,
     resources: [
-      ...[0, 1, 2].filter((i) => !(options.gone ?? []).includes(i)).map((i) => ({ urn: serverUrn(i), type: SERVER_TYPE })),
-      { urn: STATUS_URN, type: "pulumi-nodejs:dynamic/cloudify:ClusterStatus" },
+      ...[0, 1, 2].filter((i) => !(options.gone ?? []).includes(i)).map((i) => ({ urn: serverUrn(i), type: TYPES.server })),
+      { urn: STATUS_URN, type: TYPES.clusterStatus },
     ],
   };
 }
@@ -42,7 +42,7 @@ function view(options: { members?: ClusterMemberStatus[]; gone?: number[]; error
 /** What a real update of a healed node 2 completes, in order. */
 const healedNode2: ResourceStep[] = [
   { urn: serverUrn(2), op: "create" },
-  ...["prepare", "post-install", "config", "init", "test"].map((s) => ({ urn: commandUrn(`install-node-2-${s}`), op: "replace" })),
+  ...["prepare", "post-install", "config", "init", "test"].map((s) => ({ urn: URNS.installStep(2, s), op: "replace" })),
   { urn: joinUrn(2), op: "replace" },
   { urn: STATUS_URN, op: "update" },
 ];
@@ -131,10 +131,10 @@ describe("heal (recorded calls)", () => {
 
   it("sets cmom:cluster.rejoinVia once the preview check passed when it rebuilds node 0, and expects node 0's cluster step to rerun", async () => {
     const seen = view({ gone: [0], members: [member(1, "leader"), member(2, "replica")] });
-    const startUrn = `${PREFIX}cmom:install:ClusterInstall$cmom:install:ClusterFormation$command:remote:Command::${STACK}-install-cluster-start`;
+    const startUrn = URNS.clusterStart;
     const healedNode0: ResourceStep[] = [
       { urn: serverUrn(0), op: "create" },
-      ...["prepare", "post-install", "config", "init", "test"].map((s) => ({ urn: commandUrn(`install-node-0-${s}`), op: "replace" })),
+      ...["prepare", "post-install", "config", "init", "test"].map((s) => ({ urn: URNS.installStep(0, s), op: "replace" })),
       { urn: startUrn, op: "replace" },
     ];
     const { ops, calls } = recorder(seen, { preview: healedNode0, up: healedNode0 });
@@ -160,17 +160,17 @@ describe("heal (recorded calls)", () => {
   });
 
   it("refuses before the backup when the update would touch a healthy node or a shared resource", async () => {
-    const touchesNode1 = [...healedNode2, { urn: commandUrn("install-node-1-config"), op: "replace" }, { urn: `${PREFIX}openstack:networking/port:Port::${STACK}-node-2-port`, op: "replace" }];
+    const touchesNode1 = [...healedNode2, { urn: URNS.installStep(1, "config"), op: "replace" }, { urn: urnOf(SCOPE, [TYPES.openstackCluster, TYPES.managerNode], "openstack:networking/port:Port", `${STACK}-node-2-port`), op: "replace" }];
     const { ops, calls } = recorder(view({ gone: [2], members: [member(0, "leader"), member(1, "replica")] }), { preview: touchesNode1 });
     const refusal = await heal(ops, { now: NOW }).catch((e: Error) => e);
     expect(refusal).toBeInstanceOf(HealRefusedError);
-    expect((refusal as Error).message).toContain(`replace ${commandUrn("install-node-1-config")}`);
+    expect((refusal as Error).message).toContain(`replace ${URNS.installStep(1, "config")}`);
     expect((refusal as Error).message).toContain("eu-node-2-port");
     expect(calls.at(-1)).toMatch(/^preview/);
   });
 
   it("leaves healthy nodes out of the update and accepts only their unchanged steps", async () => {
-    const untouched = [...healedNode2, { urn: commandUrn("install-node-1-config"), op: "same" }, { urn: serverUrn(0), op: "same" }];
+    const untouched = [...healedNode2, { urn: URNS.installStep(1, "config"), op: "same" }, { urn: serverUrn(0), op: "same" }];
     const { ops, calls } = recorder(view({ gone: [2] }), { preview: untouched, up: untouched });
     await heal(ops, { now: NOW });
     expect(calls.filter((c) => c.startsWith("up") || c.startsWith("preview"))).toEqual(["preview replace=[]", "up replace=[]"]);

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { resolveExports, revealSecrets, type RecordedResource } from "../../scripts/plan/recordingMocks";
 import { exampleNamespaces } from "../support/exampleStacks";
 import { named, transitiveDependencies } from "../support/resources";
+import { stackUrns, TYPES, urnOf } from "../../components/naming/resourceNames";
 import { runProgram } from "../support/runProgram";
 
 /** Where the day-2 resources sit in the graph, under Pulumi mocks (a preview). */
@@ -29,6 +30,20 @@ describe("OpenStack: restore, backup and status in the graph", async () => {
     }
     // …and waits for nothing of the other nodes.
     expect([...transitiveDependencies(resources, restore.urn)].some((u) => /node-[12]/.test(u))).toBe(false);
+  });
+
+  it("heal finds the program's servers, install steps, joins, status and backup under the URNs the naming module builds", () => {
+    const scope = { stack: "test", project: "cmom" };
+    // The engine puts every ancestor's type in a URN (Pulumi's mocks keep only the parent's): rebuild it from the parents recorded.
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const ancestry = (r: RecordedResource): string[] => {
+      const parent = byUrn.get(r.parent);
+      return parent === undefined || parent.type === TYPES.stack ? [] : [...ancestry(parent), parent.type];
+    };
+    const engineUrns = new Set(resources.map((r) => urnOf(scope, ancestry(r), r.type, r.name)));
+    const urns = stackUrns(scope);
+    const expected = [urns.server(0), urns.server(2), urns.installStep(1, "test"), urns.clusterStart, urns.clusterJoin(1), urns.clusterJoin(2), urns.clusterStatus, urns.backup];
+    expect(expected.filter((u) => !engineUrns.has(u))).toEqual([]);
   });
 
   it("restores the other stack's backup file, with the configured params", () => {

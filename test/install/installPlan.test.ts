@@ -6,8 +6,9 @@ import { isWireSecret, maskSecrets, revealSecrets, type RecordedResource } from 
 import { exampleNamespaces, poolWithRealSecrets, TEST_SECRETS } from "../support/exampleStacks";
 import { named, ofType } from "../support/resources";
 import { runProgram } from "../support/runProgram";
+import { TYPES } from "../../components/naming/resourceNames";
 
-const COMMAND = "command:remote:Command";
+const COMMAND = TYPES.installStep;
 const COPY = "command:remote:CopyToRemote";
 const CLEANUP = "pulumi-nodejs:dynamic/cmom:NodeCleanup";
 const NODE_NAMES = ["cfy-eu-1", "cfy-eu-2", "cfy-eu-3"];

@@ -99,7 +99,7 @@ describe("cmom:kubernetes config rules", () => {
   });
 
   it("applies the documented defaults", () => {
-    const k = parse(k8s((ns) => {
+    const k = parse<"kubernetes">(k8s((ns) => {
       ns.kubernetes = { namespace: { name: "cfy" }, image: "repo/cfy:7.0.0", imageGeneration: "modern", imageVersion: "7.0.0", storage: { className: "fast", size: "20Gi" }, adminPassword: "[placeholder]" };
     })).kubernetes!;
     expect(k).toMatchObject({
@@ -118,11 +118,11 @@ describe("cmom:kubernetes config rules", () => {
     });
     expect(k.ingress).toBeUndefined();
     expect(persistedPathsOf(k)).toEqual(imageRowFor(k.imageVersion)!.persisted);
-    expect(persistedPathsOf(parse(exampleNamespaces("k8s")).kubernetes!)).toEqual(imageRowFor("5.0.5")!.persisted);
+    expect(persistedPathsOf(parse<"kubernetes">(exampleNamespaces("k8s")).kubernetes)).toEqual(imageRowFor("5.0.5")!.persisted);
   });
 
   it("turns every secret field into a Pulumi secret", async () => {
-    const k = parse(k8s((ns) => {
+    const k = parse<"kubernetes">(k8s((ns) => {
       ns.kubernetes.adminPassword = "adm1n-Pa55";
       ns.kubernetes.kubeconfig = "apiVersion: v1";
       ns.kubernetes.provider = { kubeconfig: "apiVersion: v1 # pulumi", context: "prod" };

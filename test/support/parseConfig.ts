@@ -1,4 +1,4 @@
-import { ConfigError, parseStackConfig, type StackConfig } from "../../components/config/loadStackConfig";
+import { ConfigError, parseStackConfig, type Platform, type StackConfig } from "../../components/config/loadStackConfig";
 import { toPulumiConfig, type Namespaces } from "./exampleStacks";
 
 export interface ParseTestOptions {
@@ -10,15 +10,15 @@ export interface ParseTestOptions {
   readonly plainKeys?: string[];
 }
 
-/** Parses namespaces as the program would receive them from Pulumi. */
-export function parse(ns: Namespaces, options: ParseTestOptions = {}): StackConfig {
+/** Parses namespaces as the program would receive them from Pulumi; `P` is the platform they name (openstack unless said). */
+export function parse<P extends Platform = "openstack">(ns: Namespaces, options: ParseTestOptions = {}): Extract<StackConfig, { platform: P }> {
   const { config, secretKeys } = toPulumiConfig(ns, options.plainKeys);
   return parseStackConfig(config, {
     stack: "teststack",
     allowPlaceholders: options.allowPlaceholders ?? true,
     checkLocalFiles: options.checkLocalFiles ?? false,
     isSecret: (at) => secretKeys.includes(at.replace(/[.[].*$/, "")),
-  });
+  }) as Extract<StackConfig, { platform: P }>;
 }
 
 /** The problems parse reports, or [] when the config is valid. */

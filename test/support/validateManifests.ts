@@ -13,7 +13,7 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as ts from "typescript";
 
-export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+type PodSecurityLevel = "privileged" | "baseline" | "restricted";
 export interface ValidateOptions {
   /** The level every namespace enforces; default: each Namespace object's `pod-security.kubernetes.io/enforce` label. */
   readonly podSecurityLevel?: PodSecurityLevel;

@@ -1,7 +1,7 @@
 /**
  * How to reach one Cloudify Manager cluster. Plain values: providers receive them already resolved.
  * Node built-ins are loaded inside functions (never at the top) so that dynamic providers that capture
- * this code stay serializable (see shared/docs/pulumi-practice.md).
+ * this code stay serializable (Pulumi serializes a dynamic provider with everything it captures).
  */
 export interface CloudifyConnection {
   /** https base URLs of the cluster's nodes, leader first, e.g. `https://10.0.0.5` (the client appends `/api/v3.1`). */
@@ -17,6 +17,9 @@ export interface CloudifyConnection {
   /** Value of the `Tenant` header sent on every request. */
   readonly tenant: string;
 }
+
+/** `{ caCert }` when a CA is given, else nothing: an absent CA means the system's trusted CAs, and no `caCert: undefined` is stored. */
+export const caCertEntry = <T>(caCert: T | undefined): { caCert?: T } => (caCert === undefined ? {} : { caCert });
 
 /** Timeouts, retries and polling of one client. Defaults suit a real manager; tests shorten them. */
 export interface ClientTuning {

@@ -24,13 +24,13 @@ export function sha256OfText(text: string): string {
 }
 
 /** One file or symlink of a tree: `digest` is the file's sha256 or the link's target. */
-export interface TreeEntry {
+interface TreeEntry {
   readonly path: string;
   readonly kind: "file" | "symlink";
   readonly digest: string;
 }
 
-export function treeDigest(entries: readonly TreeEntry[]): string {
+function treeDigest(entries: readonly TreeEntry[]): string {
   const lines = [...entries]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     .map((e) => `${e.kind} ${JSON.stringify(e.path)} ${e.digest}`);

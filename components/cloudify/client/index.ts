@@ -44,15 +44,9 @@ export class CloudifyClient {
   }
 }
 
-export { BlueprintUploadError, type UploadBlueprint } from "./blueprints";
-export { connectionProblems, assertConnection, DEFAULT_TUNING, RESOURCE_ID_PATTERN, type ClientTuning, type CloudifyConnection } from "./connection";
-export { folderTreeDigest, pluginContentHash, sha256OfFile } from "./content-hash";
-export { CREATE_ENVIRONMENT_WORKFLOW, type CreateDeployment } from "./deployments";
-export { CloudifyApiError, CloudifyConnectionError, CloudifyTlsError, CloudifyUnavailableError, isApiError, isNotFound } from "./errors";
-export { ExecutionFailedError, type StartExecution } from "./executions";
+export type { ClientTuning, CloudifyConnection } from "./connection";
+export { folderTreeDigest, sha256OfFile } from "./content-hash";
+export { CloudifyApiError, CloudifyConnectionError, CloudifyTlsError, CloudifyUnavailableError } from "./errors";
 export { UnsupportedVersionError } from "./versions";
-export type { UploadPlugin } from "./plugins";
-export type { SecretFields } from "./secrets";
-export type { CreateSnapshot, RestoreSnapshot } from "./snapshots";
 export * from "./types";
-export { readWagonMetadata, type WagonMetadata } from "./wagon";
+export { BlueprintUploadError } from "./blueprints";

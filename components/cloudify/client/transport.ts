@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import type { ClientTuning, CloudifyConnection } from "./connection";
 import { CloudifyConnectionError, CloudifyError, CloudifyTlsError, type RequestSite } from "./errors";
 
-export type HttpMethod = "GET" | "PUT" | "POST" | "PATCH" | "DELETE";
+type HttpMethod = "GET" | "PUT" | "POST" | "PATCH" | "DELETE";
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
 
 /** One HTTP exchange with the REST API, independent of the node it goes to. */
@@ -46,7 +46,7 @@ function isTlsFailureCode(code: string | undefined): boolean {
   );
 }
 
-export function requestUrl(endpoint: string, path: string, query: Exchange["query"]): URL {
+function requestUrl(endpoint: string, path: string, query: Exchange["query"]): URL {
   const url = new URL(endpoint.replace(/\/+$/, "") + API_PREFIX + path);
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value === undefined) continue;
@@ -55,7 +55,7 @@ export function requestUrl(endpoint: string, path: string, query: Exchange["quer
   return url;
 }
 
-export function basicAuthorization(username: string, password: string): string {
+function basicAuthorization(username: string, password: string): string {
   return "Basic " + Buffer.from(`${username}:${password}`, "utf8").toString("base64");
 }
 

@@ -9,7 +9,7 @@ import { takeSnapshot, type SnapshotContents } from "./snapshot-create";
 import { assertNoSnapshotFile, downloadSnapshot } from "./snapshot-download";
 import { defaultSnapshotId } from "./snapshot-ids";
 
-export interface BackupInputs extends SnapshotContents {
+interface BackupInputs extends SnapshotContents {
   readonly connection: CloudifyConnection;
   /** Absolute directory the archive is saved in. */
   readonly dir: string;
@@ -31,7 +31,7 @@ export interface BackupArchive {
   readonly createdAt: string;
 }
 
-export interface BackupOuts extends BackupInputs {
+interface BackupOuts extends BackupInputs {
   readonly archive: BackupArchive;
 }
 

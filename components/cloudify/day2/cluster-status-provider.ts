@@ -5,18 +5,18 @@ import { sameValue } from "../providers/same-value";
 import type { ClusterIps } from "../../outputs/clusterIps";
 import { clusterIpsFrom, observeCluster, type ClusterStatusValue } from "./cluster-status-read";
 
-export interface ClusterStatusInputs {
+interface ClusterStatusInputs {
   /** Every node, in configured order (node 0 first). */
   readonly connection: CloudifyConnection;
 }
 
-export interface ClusterStatusOuts extends ClusterStatusInputs {
+interface ClusterStatusOuts extends ClusterStatusInputs {
   readonly clusterStatus: ClusterStatusValue;
   readonly clusterIps: ClusterIps;
 }
 
 /** A status read gives up sooner than a change would: two tries per node, short backoff. */
-export const STATUS_TUNING: Partial<ClientTuning> = { maxAttempts: 2, baseDelayMs: 250, maxDelayMs: 1_000 };
+const STATUS_TUNING: Partial<ClientTuning> = { maxAttempts: 2, baseDelayMs: 250, maxDelayMs: 1_000 };
 
 async function observe(inputs: ClusterStatusInputs, tuning: Partial<ClientTuning>): Promise<ClusterStatusOuts> {
   const { status, leaderIndex } = await observeCluster(inputs.connection, tuning);

@@ -17,8 +17,8 @@ export interface RestoreParams {
   readonly noReboot: boolean;
 }
 
-export const RESTORE_WORKFLOW = "restore_snapshot";
-export const INSTALL_NEW_AGENTS = "install_new_agents";
+const RESTORE_WORKFLOW = "restore_snapshot";
+const INSTALL_NEW_AGENTS = "install_new_agents";
 
 /** The `POST /snapshots/{id}/restore` body fields for `params` (`--without-deployment-envs` → recreate_deployments_envs false…). */
 export function restoreRequest(params: RestoreParams, timeoutSeconds: number): RestoreSnapshot {
@@ -32,7 +32,7 @@ export function restoreRequest(params: RestoreParams, timeoutSeconds: number): R
 }
 
 /** Failures to ride out while a manager restores and restarts: no answer, a dropped connection, 5xx (503 during a restore). */
-export function isTransient(error: unknown): boolean {
+function isTransient(error: unknown): boolean {
   return (
     error instanceof CloudifyUnavailableError ||
     error instanceof CloudifyConnectionError ||

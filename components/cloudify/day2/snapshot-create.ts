@@ -13,7 +13,7 @@ export interface SnapshotContents {
 }
 
 /** The manager's `create_snapshot` ended with the snapshot `failed`; `snapshot.error` is its account. */
-export class SnapshotFailedError extends CloudifyError {
+class SnapshotFailedError extends CloudifyError {
   readonly snapshot: Snapshot;
 
   constructor(snapshot: Snapshot) {

@@ -13,7 +13,7 @@ export interface SnapshotFile {
 }
 
 /** The backup file is there already: cmom never overwrites one. */
-export class SnapshotFileExistsError extends CloudifyError {
+class SnapshotFileExistsError extends CloudifyError {
   readonly file: string;
 
   constructor(file: string) {
@@ -23,7 +23,7 @@ export class SnapshotFileExistsError extends CloudifyError {
 }
 
 /** Where a download of snapshot `id` into `dir` lands, and the name it is written under until complete. */
-export function snapshotPaths(dir: string, id: string): { readonly target: string; readonly partial: string } {
+function snapshotPaths(dir: string, id: string): { readonly target: string; readonly partial: string } {
   const path: typeof import("node:path") = require("node:path");
   return { target: path.join(dir, `${id}.zip`), partial: path.join(dir, `.${id}.zip.partial`) };
 }

@@ -11,7 +11,7 @@ import { probeHealth } from "./manager-health";
 import { assertRestorable, finishedRestore, installNewAgents, recordRestore, restoreOnce, restoreRequest, uploadOnce, waitUntilHealthy, type AgentsRun, type AgentsSkip, type RestoreParams } from "./restore-steps";
 import { restoreSnapshotId } from "./snapshot-ids";
 
-export interface SnapshotRestoreInputs {
+interface SnapshotRestoreInputs {
   /** The first node only: the restore happens before the others join. */
   readonly connection: CloudifyConnection;
   /** Absolute path of the snapshot archive. */

@@ -11,7 +11,7 @@ import { createOrAdopt, ExistsDifferentError } from "./existing-object";
 import { pathFailures } from "./local-files";
 import { containsUnknown } from "./unknown";
 
-export interface BlueprintInputs {
+interface BlueprintInputs {
   readonly connection: CloudifyConnection;
   readonly blueprintId: string;
   /** Local folder holding the main yaml and everything it imports. */
@@ -24,7 +24,7 @@ export interface BlueprintInputs {
   readonly contentHash?: string;
 }
 
-export interface BlueprintOuts extends BlueprintInputs {
+interface BlueprintOuts extends BlueprintInputs {
   readonly createdAt: string;
   readonly description: string | null;
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { caCertEntry } from "../client/connection";
 
 /** How a Cloudify resource reaches its manager cluster. */
 export interface CloudifyConnectionArgs {
@@ -19,7 +20,7 @@ export function connectionInput(connection: CloudifyConnectionArgs): pulumi.Inpu
     endpoints: connection.endpoints,
     username: connection.username,
     password: pulumi.secret(connection.password),
-    ...(connection.caCert === undefined ? {} : { caCert: connection.caCert }),
+    ...caCertEntry(connection.caCert),
     tenant: connection.tenant,
   };
 }

@@ -1,5 +1,5 @@
 import type { CloudifyConnection } from "../client/connection";
-import { connectionProblems } from "../client/connection";
+import { caCertEntry, connectionProblems } from "../client/connection";
 import { containsUnknown } from "./unknown";
 
 /** check() failures for the `connection` input (skipped while parts of it are unknown, during preview). */
@@ -17,7 +17,7 @@ export function plainConnection(connection: CloudifyConnection): CloudifyConnect
     endpoints: [...connection.endpoints],
     username: connection.username,
     password: connection.password,
-    ...(connection.caCert === undefined ? {} : { caCert: connection.caCert }),
+    ...caCertEntry(connection.caCert),
     tenant: connection.tenant,
   };
 }

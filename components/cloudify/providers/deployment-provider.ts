@@ -12,7 +12,7 @@ import { diffInputs, type DiffRules } from "./diff-inputs";
 import { createOrAdopt, ExistsDifferentError } from "./existing-object";
 import { sameValue } from "./same-value";
 
-export interface DeploymentInputs {
+interface DeploymentInputs {
   readonly connection: CloudifyConnection;
   readonly deploymentId: string;
   readonly blueprintId: string;
@@ -24,7 +24,7 @@ export interface DeploymentInputs {
   readonly timeout: number;
 }
 
-export interface DeploymentOuts extends DeploymentInputs {
+interface DeploymentOuts extends DeploymentInputs {
   readonly createdAt: string;
 }
 

@@ -8,7 +8,7 @@ import { booleanFailures, mappingFailures, nonEmptyStringFailures, positiveNumbe
 import { connectionFailures, plainConnection, recordOnlyUpdate } from "./connection-props";
 import { diffInputs, type DiffRules } from "./diff-inputs";
 
-export interface ExecutionInputs {
+interface ExecutionInputs {
   readonly connection: CloudifyConnection;
   readonly deploymentId: string;
   readonly workflowId: string;
@@ -22,7 +22,7 @@ export interface ExecutionInputs {
   readonly trigger?: string | number;
 }
 
-export interface ExecutionOuts extends ExecutionInputs {
+interface ExecutionOuts extends ExecutionInputs {
   readonly executionId: string;
   readonly status: string;
   readonly createdAt: string;

@@ -11,7 +11,7 @@ import { createOrAdopt, ExistsDifferentError } from "./existing-object";
 import { pathFailures } from "./local-files";
 import { containsUnknown } from "./unknown";
 
-export interface PluginInputs {
+interface PluginInputs {
   readonly connection: CloudifyConnection;
   /** Local `.wgn`. */
   readonly wagonPath: string;
@@ -27,7 +27,7 @@ export interface PluginInputs {
   readonly packageVersion?: string;
 }
 
-export interface PluginOuts extends PluginInputs {
+interface PluginOuts extends PluginInputs {
   readonly pluginId: string;
   readonly archiveName: string;
   readonly uploadedAt: string;

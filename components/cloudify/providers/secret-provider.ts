@@ -8,7 +8,7 @@ import { diffInputs, type DiffRules } from "./diff-inputs";
 import { createOrAdopt, ExistsDifferentError } from "./existing-object";
 import { containsUnknown } from "./unknown";
 
-export interface SecretInputs {
+interface SecretInputs {
   readonly connection: CloudifyConnection;
   readonly key: string;
   /** Secret: kept secret in state and outputs by the resource class (additionalSecretOutputs). */
@@ -17,7 +17,7 @@ export interface SecretInputs {
   readonly isHiddenValue: boolean;
 }
 
-export interface SecretOuts extends SecretInputs {
+interface SecretOuts extends SecretInputs {
   readonly tenantName: string;
   readonly createdAt: string;
   readonly updatedAt: string;

@@ -7,7 +7,7 @@ import { diffInputs, type DiffRules } from "./diff-inputs";
 import { createOrAdopt } from "./existing-object";
 
 /** State of a Cloudify tenant resource (inputs and outputs alike). */
-export interface TenantProps {
+interface TenantProps {
   readonly connection: CloudifyConnection;
   readonly name: string;
 }

@@ -7,13 +7,12 @@ import { endpointFor } from "../../cloudify/client/endpoints";
 import type { ClusterStatusValue } from "../../cloudify/day2/cluster-status-read";
 import type { HealOperations } from "./heal";
 import type { HealView, ResourceStep, StackNode, StateResource } from "./heal-plan";
+import { parseUrn, TYPES } from "../../naming/resourceNames";
 
 interface StateEntry extends StateResource {
   readonly outputs?: Record<string, unknown>;
 }
 
-const STACK_TYPE = "pulumi:pulumi:Stack";
-const STATUS_TYPE = "pulumi-nodejs:dynamic/cloudify:ClusterStatus";
 
 /** A config value of the stack, or `fallback` when it is not set. */
 async function configOr(stack: AutomationStack, key: string, fallback: string): Promise<string> {
@@ -52,15 +51,14 @@ export function automationHealOperations(
     async inspect(): Promise<HealView> {
       const deployment = (await stack.exportStack()).deployment as { resources?: StateEntry[] } | undefined;
       const resources = deployment?.resources ?? [];
-      const root = resources.find((r) => r.type === STACK_TYPE);
+      const root = resources.find((r) => r.type === TYPES.stack);
       if (root === undefined) throw new Error(`stack ${stack.name} has no resources yet: run pulumi up first`);
-      const urnPrefix = root.urn.slice(0, root.urn.indexOf(STACK_TYPE));
+      const { stack: stackName, project } = parseUrn(root.urn);
       return {
-        stack: urnPrefix.split("::")[0]!.replace(/^urn:pulumi:/, ""),
-        urnPrefix,
+        scope: { stack: stackName, project },
         platform: await configOr(stack, "cmom:platform", "openstack"),
         nodes: (root.outputs?.nodes as StackNode[] | undefined) ?? [],
-        status: resources.find((r) => r.type === STATUS_TYPE)?.outputs?.clusterStatus as ClusterStatusValue | undefined,
+        status: resources.find((r) => r.type === TYPES.clusterStatus)?.outputs?.clusterStatus as ClusterStatusValue | undefined,
         resources: resources.map((r) => ({ urn: r.urn, type: r.type })),
       };
     },

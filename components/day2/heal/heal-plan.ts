@@ -1,4 +1,5 @@
 import type { ClusterMemberStatus, ClusterStatusValue } from "../../cloudify/day2/cluster-status-read";
+import { childName, nameOfUrn, nodeResourceNames, stackUrns, TYPES, type UrnScope } from "../../naming/resourceNames";
 
 /** One resource of the stack's state. */
 export interface StateResource {
@@ -15,10 +16,8 @@ export interface StackNode {
 
 /** What the planner looks at, right after a refresh. */
 export interface HealView {
-  /** The stack's name: resource names start with it. */
-  readonly stack: string;
-  /** `urn:pulumi:<stack>::<project>::`, to name resources that are not in the state yet. */
-  readonly urnPrefix: string;
+  /** The stack (resource names start with its name) and its project, to name resources that are not in the state yet. */
+  readonly scope: UrnScope;
   readonly platform: string;
   readonly nodes: readonly StackNode[];
   /** The ClusterStatus resource's output as the refresh read it; undefined when the stack has none. */
@@ -26,7 +25,7 @@ export interface HealView {
   readonly resources: readonly StateResource[];
 }
 
-export interface HealTarget {
+interface HealTarget {
   readonly index: number;
   readonly name: string;
   /** Why it is healed, for people. */
@@ -49,20 +48,6 @@ export type HealPlan =
       /** When node 0 is rebuilt: the live leader's private address it must join (cmom:cluster.rejoinVia) instead of starting a cluster. */
       readonly rejoinVia?: string;
     };
-
-export const SERVER_TYPE = "openstack:compute/instance:Instance";
-const DYNAMIC = "pulumi-nodejs:dynamic/cloudify:";
-
-/** Resource names of node `index`, as components/openstack and components/install name them. */
-export const nodeResourceNames = (stack: string, index: number) => ({
-  server: `${stack}-node-${index}-server`,
-  installPrefix: `${stack}-install-node-${index}-`,
-  test: `${stack}-install-node-${index}-test`,
-  // Node 0's cluster step is the start (or, rebuilt, its join through cmom:cluster.rejoinVia).
-  join: index === 0 ? `${stack}-install-cluster-start` : `${stack}-install-cluster-join-${index}`,
-});
-
-export const nameOf = (urn: string): string => urn.slice(urn.lastIndexOf("::") + 2);
 
 const CHECKS = ["consul", "database", "services", "heartbeat"] as const;
 const answers = (m: ClusterMemberStatus) => m.state === "leader" || m.state === "replica";
@@ -99,11 +84,11 @@ export function planHeal(view: HealView): HealPlan {
   const { status } = view;
   if (status === undefined) return { kind: "refuse", reason: "the state holds no cluster status: run pulumi up once first" };
   if (view.nodes.length === 0) return { kind: "refuse", reason: "the stack exports no nodes: run pulumi up once first" };
-  const servers = new Map(view.resources.filter((r) => r.type === SERVER_TYPE).map((r) => [nameOf(r.urn), r.urn]));
+  const servers = new Map(view.resources.filter((r) => r.type === TYPES.server).map((r) => [nameOfUrn(r.urn), r.urn]));
 
   const targets: HealTarget[] = [];
   view.nodes.forEach((node, index) => {
-    const serverUrn = servers.get(nodeResourceNames(view.stack, index).server);
+    const serverUrn = servers.get(nodeResourceNames(view.scope.stack, index).server);
     const reason = sickness(status, node, serverUrn);
     if (reason !== undefined) targets.push({ index, name: node.name, reason, serverUrn });
   });
@@ -138,7 +123,7 @@ export function planHeal(view: HealView): HealPlan {
     targets,
     liveMembers: live,
     replace: targets.flatMap((t) => (t.serverUrn === undefined ? [] : [t.serverUrn])),
-    backupUrn: `${view.urnPrefix}${DYNAMIC}Backup::${view.stack}-backup`,
+    backupUrn: stackUrns(view.scope).backup,
     ...(rejoinVia === undefined ? {} : { rejoinVia }),
   };
 }
@@ -156,18 +141,18 @@ const RAN = ["create", "replace", "create-replacement"];
 /** The steps that would change anything beyond the healed nodes' servers, installs and joins (and the status read, the backup). */
 export function unexpectedChanges(steps: readonly ResourceStep[], plan: Extract<HealPlan, { kind: "heal" }>, stack: string): string[] {
   const allowed = (name: string): boolean =>
-    name === `${stack}-status` ||
-    name === `${stack}-backup` ||
+    name === childName.clusterStatus(stack) ||
+    name === childName.backup(stack) ||
     plan.targets.some((t) => {
       const names = nodeResourceNames(stack, t.index);
       return name === names.server || name === names.join || name.startsWith(names.installPrefix);
     });
-  return steps.filter((s) => !NO_CHANGE.includes(s.op) && !s.urn.includes("pulumi:pulumi:Stack") && !allowed(nameOf(s.urn))).map((s) => `${s.op} ${s.urn}`);
+  return steps.filter((s) => !NO_CHANGE.includes(s.op) && !s.urn.includes(TYPES.stack) && !allowed(nameOfUrn(s.urn))).map((s) => `${s.op} ${s.urn}`);
 }
 
 /** What the update should have done for each healed node, in this order: new server, install (test stage last), join. Missing or out of order → a line each. */
 export function healingGaps(completed: readonly ResourceStep[], plan: Extract<HealPlan, { kind: "heal" }>, stack: string): string[] {
-  const position = (name: string): number => completed.findIndex((s) => RAN.includes(s.op) && nameOf(s.urn) === name);
+  const position = (name: string): number => completed.findIndex((s) => RAN.includes(s.op) && nameOfUrn(s.urn) === name);
   return plan.targets.flatMap((t) => {
     const names = nodeResourceNames(stack, t.index);
     const steps = [["server recreated", names.server], ["install test stage run", names.test], ["joined", names.join]] as const;

@@ -46,16 +46,16 @@ export async function heal(ops: HealOperations, options: HealOptions = {}): Prom
   await ops.refresh();
   const view = await ops.inspect();
   const plan = planHeal(view);
-  if (plan.kind === "refuse") throw new HealRefusedError(`not healing ${view.stack}: ${plan.reason}`);
+  if (plan.kind === "refuse") throw new HealRefusedError(`not healing ${view.scope.stack}: ${plan.reason}`);
   if (plan.kind === "healthy") {
     log(`nothing to heal: ${plan.reason}`);
     return plan;
   }
   for (const t of plan.targets) log(`${t.name} (node ${t.index}) needs healing: ${t.reason}`);
 
-  const unexpected = unexpectedChanges(await ops.preview(plan.replace), plan, view.stack);
+  const unexpected = unexpectedChanges(await ops.preview(plan.replace), plan, view.scope.stack);
   if (unexpected.length > 0) {
-    throw new HealRefusedError(`not healing ${view.stack}: the update would also change resources of healthy nodes or shared ones:\n  ${unexpected.join("\n  ")}`);
+    throw new HealRefusedError(`not healing ${view.scope.stack}: the update would also change resources of healthy nodes or shared ones:\n  ${unexpected.join("\n  ")}`);
   }
   if (options.dryRun) {
     if (plan.rejoinVia !== undefined) log(`would set cmom:cluster.rejoinVia = ${plan.rejoinVia}: node 0 joins the live leader instead of starting a cluster`);
@@ -75,7 +75,7 @@ export async function heal(ops: HealOperations, options: HealOptions = {}): Prom
     await ops.removeClusterNode(t.name, plan.liveMembers);
   }
   log(`recreating ${plan.targets.map((t) => t.name).join(", ")}: new server, install, join (pulumi up)`);
-  const gaps = healingGaps(await ops.up(plan.replace), plan, view.stack);
+  const gaps = healingGaps(await ops.up(plan.replace), plan, view.scope.stack);
   if (gaps.length > 0) throw new Error(`the update finished, but healing is incomplete:\n  ${gaps.join("\n  ")}`);
   log("healed");
   return plan;

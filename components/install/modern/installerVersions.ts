@@ -13,7 +13,7 @@ export interface RoleInstallerFacts {
 
 const FACTS = (superuserClientCert: boolean, ldapInConfig: boolean): RoleInstallerFacts => ({ superuserClientCert, ldapInConfig });
 
-export const ROLE_INSTALLER_VERSIONS: Record<RoleVersion, RoleInstallerFacts> = {
+const ROLE_INSTALLER_VERSIONS: Record<RoleVersion, RoleInstallerFacts> = {
   "5.1": FACTS(false, true),
   "5.2": FACTS(false, true),
   "6.0": FACTS(false, true),

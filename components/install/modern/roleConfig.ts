@@ -18,7 +18,7 @@ export interface ClusterCredentials {
   readonly prometheusPassword: string;
 }
 
-export interface Placed {
+interface Placed {
   readonly name: string;
   readonly privateIp: string;
 }

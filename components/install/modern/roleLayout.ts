@@ -19,7 +19,7 @@ export interface RoleInstance {
 const ROLE_NAMES: Record<Role, string> = { database: "postgresql", broker: "rabbitmq", manager: "manager" };
 
 /** Per role, as the official templates list them (config_files_templates/*_config.yaml @1.1.7); the first is the role's own. */
-export const ROLE_SERVICES: Record<Role | "whole", readonly string[]> = {
+const ROLE_SERVICES: Record<Role | "whole", readonly string[]> = {
   database: ["database_service", "monitoring_service"],
   broker: ["queue_service", "monitoring_service"],
   manager: ["manager_service", "monitoring_service", "entropy_service"],

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Keeps the manager's admin password equal to the mounted Secret: on every start (not only the first, failure #6 of
-# kubernetes-persistence.md) and again whenever the Secret is rotated (a directory mount sees the new value).
+# Keeps the manager's admin password equal to the mounted Secret: on every start (not only the first: a restarted manager
+# keeps the password its volume holds) and again whenever the Secret is rotated (a directory mount sees the new value).
 # Waits for the manager's REST service, sets the password with the manager's own Python (set-admin-password.py, which
 # changes nothing when it already matches), then proves it by logging in. The password travels only on stdin: never
 # on a command line, in a log or in a file of ours. The first time the manager answers, it commits the start on the

@@ -11,7 +11,7 @@ export const seedAndLinkScriptPath = path.join(__dirname, "seed-and-link.sh");
 export const defaultPersistMount = "/cfy-persist";
 
 /** The script works only below this subdirectory of the volume (so a `lost+found` never matters). */
-export const persistWorkSubdir = "cmom";
+const persistWorkSubdir = "cmom";
 
 /** Environment variables the script reads (arguments override them). */
 export const seedAndLinkEnv = Object.freeze({

@@ -61,7 +61,7 @@ function listen(server: Server, port: number): Promise<number> {
 }
 
 /**
- * Starts a local HTTPS imitation of a Cloudify Manager cluster (REST API v3.1, per shared/docs/cloudify-rest-contract.md),
+ * Starts a local HTTPS imitation of a Cloudify Manager cluster (REST API v3.1, as the manager answers it),
  * one port per node on 127.0.0.1, with a freshly generated CA. Pass `ca` to reuse one across doubles.
  */
 export async function startCloudifyDouble(options: DoubleOptions & { readonly ca?: TestCa } = {}): Promise<CloudifyDouble> {
@@ -118,8 +118,7 @@ export async function startCloudifyDouble(options: DoubleOptions & { readonly ca
     credentials: null,
     required: false,
     remote_database: false,
-    checks: { consul: true, database: true, services: true, heartbeat: true },
-  }));
+    checks: { consul: true, database: true, services: true, heartbeat: true } }));
 
   const stopNode = async (i: number): Promise<void> => {
     const node = nodes[i];
@@ -156,12 +155,9 @@ export async function startCloudifyDouble(options: DoubleOptions & { readonly ca
       engine.stop();
       await Promise.all(nodes.map((_, i) => stopNode(i)));
       rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    } };
 }
 
 export { generateTestCa, issueServerCertificate, type TestCa } from "./certs";
-export type { FaultAction, FaultRule } from "./faults";
-export type { DoubleOptions, Features } from "./options";
+export type { DoubleOptions } from "./options";
 export type { RecordedRequest } from "./pipeline";
-export type { WorkflowOutcome } from "./workflows";

@@ -75,7 +75,7 @@ export interface Features {
   readonly snapshotUploadOverwritesArchive: boolean;
 }
 
-export function compareVersion(a: string, b: string): number {
+function compareVersion(a: string, b: string): number {
   const pa = a.split(".").map(Number);
   const pb = b.split(".").map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {

@@ -159,7 +159,7 @@ export interface ClusterNodeRecord {
 }
 
 /** Objects of one type, kept per tenant; `global` ones are visible from every tenant. */
-export class TenantScoped<T extends { visibility: Visibility }> {
+class TenantScoped<T extends { visibility: Visibility }> {
   private readonly byTenant = new Map<string, Map<string, T>>();
 
   private table(tenant: string): Map<string, T> {

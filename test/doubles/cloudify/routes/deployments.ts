@@ -11,7 +11,7 @@ const FIELDS = [
 ];
 
 export const CREATE_ENVIRONMENT = "create_deployment_environment";
-export const DELETE_ENVIRONMENT = "delete_deployment_environment";
+const DELETE_ENVIRONMENT = "delete_deployment_environment";
 
 /** Evaluates an output value: literals, `{get_input}` and `{get_secret}`. */
 function evaluate(value: unknown, inputs: Record<string, unknown>, secret: (key: string) => string | undefined): unknown {
