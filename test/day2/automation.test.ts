@@ -11,6 +11,7 @@ import { heal } from "../../components/day2/heal/heal";
 import { SERVER_TYPE } from "../../components/day2/heal/heal-plan";
 import { startCloudifyDouble, type CloudifyDouble } from "../doubles/cloudify";
 import { FAST_TUNING } from "../cloudify/fixtures";
+import { REMOTE_STEP_TYPE } from "../../components/install/remoteStep";
 
 /** The scripts' use of the Automation API, with a recording fake stack (no Pulumi CLI here) and the HTTPS double as the cluster. */
 const PREFIX = "urn:pulumi:eu::cmom::";
@@ -95,8 +96,8 @@ describe("npm run heal on the Automation API", () => {
   it("reads the state, backs up through a targeted update, removes the node through the live leader and replaces only its server", async () => {
     d.setLeader(1);
     const server2 = `${PREFIX}cmom:openstack:Cluster$cmom:openstack:ManagerNode$${SERVER_TYPE}::eu-node-2-server`;
-    const join2 = `${PREFIX}cmom:install:ClusterInstall$cmom:install:ClusterFormation$command:remote:Command::eu-install-cluster-join-2`;
-    const test2 = `${PREFIX}cmom:install:ClusterInstall$cmom:install:NodeInstall$command:remote:Command::eu-install-node-2-test`;
+    const join2 = `${PREFIX}cmom:install:ClusterInstall$cmom:install:ClusterFormation$${REMOTE_STEP_TYPE}::eu-install-cluster-join-2`;
+    const test2 = `${PREFIX}cmom:install:ClusterInstall$cmom:install:NodeInstall$${REMOTE_STEP_TYPE}::eu-install-node-2-test`;
     const { stack, calls } = fakeStack({
       deployment: refreshedState(),
       config: { "cmom:cluster": cluster() },

@@ -2,13 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { ClusterMemberStatus, ClusterStatusValue } from "../../components/cloudify/day2/cluster-status-read";
 import { heal, HealRefusedError, type HealOperations } from "../../components/day2/heal/heal";
 import { planHeal, SERVER_TYPE, type HealView, type ResourceStep } from "../../components/day2/heal/heal-plan";
+import { REMOTE_STEP_TYPE } from "../../components/install/remoteStep";
 
 /** Healing: the pure planner, and the executor with recorded calls (the Automation API and REST client faked). */
 const STACK = "eu";
 const PREFIX = `urn:pulumi:${STACK}::cmom::`;
 const serverUrn = (i: number) => `${PREFIX}cmom:openstack:Cluster$cmom:openstack:ManagerNode$${SERVER_TYPE}::${STACK}-node-${i}-server`;
-const commandUrn = (name: string) => `${PREFIX}cmom:install:ClusterInstall$cmom:install:NodeInstall$command:remote:Command::${STACK}-${name}`;
-const joinUrn = (i: number) => `${PREFIX}cmom:install:ClusterInstall$cmom:install:ClusterFormation$command:remote:Command::${STACK}-install-cluster-join-${i}`;
+const commandUrn = (name: string) => `${PREFIX}cmom:install:ClusterInstall$cmom:install:NodeInstall$${REMOTE_STEP_TYPE}::${STACK}-${name}`;
+const joinUrn = (i: number) => `${PREFIX}cmom:install:ClusterInstall$cmom:install:ClusterFormation$${REMOTE_STEP_TYPE}::${STACK}-install-cluster-join-${i}`;
 const STATUS_URN = `${PREFIX}pulumi-nodejs:dynamic/cloudify:ClusterStatus::${STACK}-status`;
 const BACKUP_URN = `${PREFIX}pulumi-nodejs:dynamic/cloudify:Backup::${STACK}-backup`;
 const NODES = [0, 1, 2].map((i) => ({ name: `cfy-${i}`, privateIp: `10.0.0.${i + 1}`, publicIp: `198.51.100.${i + 1}` }));
@@ -131,7 +132,7 @@ describe("heal (recorded calls)", () => {
 
   it("sets cmom:cluster.rejoinVia once the preview check passed when it rebuilds node 0, and expects node 0's cluster step to rerun", async () => {
     const seen = view({ gone: [0], members: [member(1, "leader"), member(2, "replica")] });
-    const startUrn = `${PREFIX}cmom:install:ClusterInstall$cmom:install:ClusterFormation$command:remote:Command::${STACK}-install-cluster-start`;
+    const startUrn = `${PREFIX}cmom:install:ClusterInstall$cmom:install:ClusterFormation$${REMOTE_STEP_TYPE}::${STACK}-install-cluster-start`;
     const healedNode0: ResourceStep[] = [
       { urn: serverUrn(0), op: "create" },
       ...["prepare", "post-install", "config", "init", "test"].map((s) => ({ urn: commandUrn(`install-node-0-${s}`), op: "replace" })),

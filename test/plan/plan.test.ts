@@ -8,6 +8,7 @@ import { runUnderMocks } from "../../scripts/plan/recordingMocks";
 import { planJson } from "../../scripts/plan/render";
 import { exampleNamespaces, poolWithRealSecrets, PROJECT_DIR, TEST_SECRETS, toPulumiConfig } from "../support/exampleStacks";
 import { ancestorOfType, transitiveDependencies } from "../support/resources";
+import { REMOTE_STEP_TYPE } from "../../components/install/remoteStep";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-plan-"));
 
@@ -43,7 +44,7 @@ describe("npm run plan", () => {
     };
     const nodeResources = out.resources.filter((r: { urn: string }) => nodeIndex(r.urn) !== undefined);
     expect(new Set(nodeResources.map((r: { urn: string }) => nodeIndex(r.urn)))).toEqual(new Set(["0", "1", "2"]));
-    expect(nodeResources.some((r: { type: string }) => r.type === "command:remote:Command")).toBe(true);
+    expect(nodeResources.some((r: { type: string }) => r.type === REMOTE_STEP_TYPE)).toBe(true);
     for (const r of nodeResources) {
       for (const dep of transitiveDependencies(out.resources, r.urn)) {
         const depNode = nodeIndex(dep);
