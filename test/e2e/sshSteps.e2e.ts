@@ -3,6 +3,7 @@
 // written to the node on stdin, a local file uploaded; a second `up` runs nothing; a changed trigger reruns only its step;
 // the state on disk holds no key in plain text; `destroy` touches nothing on the node.
 import { execFileSync } from "node:child_process";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -70,8 +71,8 @@ describe("SSH steps and node certificates under the real engine", () => {
     expect(runs().sort()).toEqual(["chain", "key", "stage"]);
     expect(fs.readFileSync(path.join(host.root, "staging/upload.txt"), "utf8")).toBe("uploaded content\n");
     execFileSync("openssl", ["verify", "-CAfile", path.join(dir, "ca.pem"), "-purpose", "sslserver", path.join(host.root, "external.crt")], { stdio: "pipe" });
-    const cert = new (require("node:crypto").X509Certificate)(fs.readFileSync(path.join(host.root, "external.crt")));
-    expect(cert.checkPrivateKey(require("node:crypto").createPrivateKey(fs.readFileSync(path.join(host.root, "external.key"))))).toBe(true);
+    const cert = new X509Certificate(fs.readFileSync(path.join(host.root, "external.crt")));
+    expect(cert.checkPrivateKey(createPrivateKey(fs.readFileSync(path.join(host.root, "external.key"))))).toBe(true);
 
     const second = await stack.up();
     expect(second.summary.resourceChanges).toEqual({ same: 8 });
