@@ -52,8 +52,13 @@ beforeAll(async () => {
     "-keyout", path.join(dir, "ca.key"), "-out", path.join(dir, "ca.pem"), "-days", "3", "-subj", "/CN=cmom-e2e-ca"], { stdio: "pipe" });
   fs.writeFileSync(path.join(dir, "upload.txt"), "uploaded content\n");
   fs.mkdirSync(stateDir);
+  // A project directory of its own (the workspace writes Pulumi.yaml and the stack file there); the dynamic-provider host
+  // resolves the providers' modules from it, hence the link to node_modules.
+  const workDir = path.join(dir, "project");
+  fs.mkdirSync(workDir);
+  fs.symlinkSync(path.join(PROJECT_DIR, "node_modules"), path.join(workDir, "node_modules"));
   stack = await LocalWorkspace.createOrSelectStack({ stackName: "ssh", projectName: "cmom-ssh-e2e", program }, {
-    workDir: PROJECT_DIR,
+    workDir,
     projectSettings: { name: "cmom-ssh-e2e", runtime: "nodejs", backend: { url: `file://${stateDir}` } },
     envVars: { PULUMI_BACKEND_URL: `file://${stateDir}`, PULUMI_CONFIG_PASSPHRASE: `e2e-${process.pid}` },
   });
