@@ -1,8 +1,7 @@
-import type { remote } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeInstall } from "./nodeInstall";
 import { stageCommand } from "./nodePaths";
-import { remoteStep } from "./remoteStep";
+import { remoteStep, type RemoteStep } from "./remoteStep";
 import { childName, TYPES } from "../naming/resourceNames";
 
 export interface ClusterFormationArgs {
@@ -19,8 +18,8 @@ export interface ClusterFormationArgs {
  * A node added later (instances 3 → 4) only adds its own join, behind the last one.
  */
 export class ClusterFormation extends pulumi.ComponentResource {
-  readonly start: remote.Command;
-  readonly joins: readonly remote.Command[];
+  readonly start: RemoteStep;
+  readonly joins: readonly RemoteStep[];
 
   constructor(name: string, args: ClusterFormationArgs, opts?: pulumi.ComponentResourceOptions) {
     super(TYPES.clusterFormation, name, {}, opts);
@@ -38,7 +37,7 @@ export class ClusterFormation extends pulumi.ComponentResource {
       secret: true,
     }, { parent: this, dependsOn: [leader.stages.test, ...(args.startAfter ?? [])] });
 
-    const joins: remote.Command[] = [];
+    const joins: RemoteStep[] = [];
     others.forEach((member, index) => {
       const previous = joins[joins.length - 1] ?? this.start;
       joins.push(remoteStep(childName.clusterJoin(name, index + 1), {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as tls from "@pulumi/tls";
+import { certificateProvider, type CertificateUse } from "./certificateProvider";
 
 export interface NodeCertificatesArgs {
   /** The node's host name: a DNS SAN, and the common name when there is no fqdn. */
@@ -25,6 +25,20 @@ export interface IssuedCertificate {
 
 const RENEW_BEFORE_HOURS = 30 * 24;
 
+/** The type a node certificate is registered as. */
+export const NODE_CERTIFICATE_TYPE = "pulumi-nodejs:dynamic/cmom:NodeCertificate";
+
+/** One key and certificate, issued by certificateProvider. */
+class NodeCertificate extends pulumi.dynamic.Resource {
+  declare readonly certPem: pulumi.Output<string>;
+  declare readonly privateKeyPem: pulumi.Output<string>;
+
+  constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+    super(certificateProvider, name, { ...props, certPem: undefined, privateKeyPem: undefined, notAfter: undefined },
+      { ...opts, additionalSecretOutputs: ["caKeyPem", "privateKeyPem"] }, "cmom", "NodeCertificate");
+  }
+}
+
 /**
  * The node's external (UI/REST) and internal (agents, services) certificates, each with its own key, signed here by the
  * configured CA — unlike the reference, which shipped the CA key to every node to sign there. SANs: private IP, public IP,
@@ -37,24 +51,21 @@ export class NodeCertificates extends pulumi.ComponentResource {
   constructor(name: string, args: NodeCertificatesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cmom:install:NodeCertificates", name, {}, opts);
     const fqdn = pulumi.output(args.fqdn);
-    const subject = { commonName: fqdn.apply((f) => f ?? args.nodeName), organization: "cmom" };
-    const dnsNames = fqdn.apply((f) => unique([f, args.nodeName]));
-    const ipAddresses = pulumi.all([args.privateIp, args.publicIp]).apply(unique);
-
-    const issue = (purpose: string, allowedUses: string[]): IssuedCertificate => {
-      const key = new tls.PrivateKey(`${name}-${purpose}-key`, { algorithm: "RSA", rsaBits: 2048 }, { parent: this });
-      const request = new tls.CertRequest(`${name}-${purpose}-csr`, { privateKeyPem: key.privateKeyPem, subject, dnsNames, ipAddresses }, { parent: this });
-      const cert = new tls.LocallySignedCert(`${name}-${purpose}-cert`, {
-        certRequestPem: request.certRequestPem,
+    const issue = (purpose: string, uses: CertificateUse[]): IssuedCertificate => {
+      const cert = new NodeCertificate(`${name}-${purpose}-cert`, {
+        commonName: fqdn.apply((f) => f ?? args.nodeName),
+        organization: "cmom",
+        dnsNames: fqdn.apply((f) => unique([f, args.nodeName])),
+        ipAddresses: pulumi.all([args.privateIp, args.publicIp]).apply(unique),
+        uses,
         caCertPem: args.caCert,
-        caPrivateKeyPem: pulumi.secret(args.caKey),
-        validityPeriodHours: args.validityHours ?? 2 * 365 * 24,
+        caKeyPem: pulumi.secret(args.caKey),
+        validityHours: args.validityHours ?? 2 * 365 * 24,
         earlyRenewalHours: RENEW_BEFORE_HOURS,
-        allowedUses: ["digital_signature", "key_encipherment", ...allowedUses],
       }, { parent: this });
       return {
         chainPem: cert.certPem.apply((pem) => `${pem.trimEnd()}\n${args.caCert.trimEnd()}\n`),
-        privateKeyPem: pulumi.secret(key.privateKeyPem),
+        privateKeyPem: pulumi.secret(cert.privateKeyPem),
       };
     };
     this.external = issue("external", ["server_auth"]);

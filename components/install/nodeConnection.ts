@@ -1,6 +1,6 @@
-import type { types } from "@pulumi/command";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../config/clusterSchema";
+import type { DialPolicy } from "./remoteStepProvider";
 
 /** One SSH hop. */
 interface SshEndpoint {
@@ -9,7 +9,7 @@ interface SshEndpoint {
   readonly user: string;
   /** Secret. */
   readonly privateKey: pulumi.Input<string>;
-  /** Pinned host key (`ssh-ed25519 AAAA…`); without one any host key is accepted. */
+  /** Pinned host key (`ssh-ed25519 AAAA…`); without one the key is trusted on first use (the operator's known_hosts). */
   readonly hostKey?: string;
 }
 
@@ -50,11 +50,10 @@ export function sshRoute(cluster: ClusterConfig, target: ConnectionTarget): SshR
   };
 }
 
-/** A VM that was just created may take minutes until sshd answers: keep dialing (at most limit × timeout seconds). */
-const DIAL = { dialErrorLimit: 40, perDialTimeout: 15 } as const;
+/** A VM that was just created may take minutes until sshd answers: keep dialing (about attempts × (15 s + delay) at most). */
+const DIAL: DialPolicy = { attempts: 40, delaySeconds: 5 };
 
-/** The route as @pulumi/command's `connection`. */
-export function commandConnection(route: SshRoute): types.input.remote.ConnectionArgs {
-  const { proxy, ...node } = route;
-  return { ...node, ...DIAL, ...(proxy === undefined ? {} : { proxy: { ...proxy, ...DIAL } }) };
+/** The route as a RemoteStep's connection, with its dial policy. */
+export function stepConnection(route: SshRoute): { connection: SshRoute; dial: DialPolicy } {
+  return { connection: route, dial: DIAL };
 }

@@ -1,15 +1,14 @@
-import { remote } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { sha256OfText as sha256 } from "../cloudify/client/content-hash";
 import type { ClusterConfig } from "../config/clusterSchema";
 import { isUrl } from "../config/primitives";
 import { NodeCertificates } from "./nodeCertificates";
 import { NodeCleanup } from "./nodeCleanup";
-import { commandConnection, sshRoute, type SshRoute } from "./nodeConnection";
+import { sshRoute, type SshRoute } from "./nodeConnection";
 import { CERTS_DIR, INSTALLER_RPM, installToolCommand, NODE_JSON, PREPARE_COMMAND, stageCommand, stagedPath, TOOL_STAGING_DIR, writeFileCommand } from "./nodePaths";
 import type { NodeSetupTool } from "./nodeSetupTool";
 import { CONFIG_STAGE_KEYS, nodeJson, nodeSettings, pick, type ClusterRole, type NodeSettings } from "./nodeSettings";
-import { remoteStep, type RemoteStepArgs } from "./remoteStep";
+import { localFileDigest, remoteStep, remoteUpload, type RemoteStep, type RemoteStepArgs } from "./remoteStep";
 import { childName, TYPES } from "../naming/resourceNames";
 
 export interface InstallTarget {
@@ -43,7 +42,7 @@ export interface NodeInstallArgs {
 export class NodeInstall extends pulumi.ComponentResource {
   readonly route: SshRoute;
   readonly settings: NodeSettings;
-  readonly stages: { readonly postInstall: remote.Command; readonly config: remote.Command; readonly init: remote.Command; readonly test: remote.Command };
+  readonly stages: { readonly postInstall: RemoteStep; readonly config: RemoteStep; readonly init: RemoteStep; readonly test: RemoteStep };
   readonly cleanup: NodeCleanup;
 
   constructor(name: string, args: NodeInstallArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -59,12 +58,8 @@ export class NodeInstall extends pulumi.ComponentResource {
     const prepare = step("prepare", { create: PREPARE_COMMAND, triggers: [{ server }] }, infrastructure);
     const write = (part: string, path: string, mode: "0600" | "0644", content: pulumi.Input<string>, secret = false) =>
       step(part, { create: writeFileCommand(path, mode), stdin: content, triggers: [{ server }], secret }, [prepare]);
-    const upload = (part: string, src: string, remotePath: string) => new remote.CopyToRemote(childName.installStep(name, part), {
-      connection: commandConnection(this.route),
-      source: new pulumi.asset.FileAsset(src),
-      remotePath,
-      triggers: [{ server }],
-    }, { parent: this, dependsOn: [prepare] });
+    const upload = (part: string, source: string, remotePath: string) =>
+      remoteUpload(childName.installStep(name, part), { route: this.route, source, remotePath, triggers: [{ server }] }, { parent: this, dependsOn: [prepare] });
 
     const toolUploads = args.tool.files.map((file) => upload(`tool-${file.name.replace(/[^A-Za-z0-9-]/g, "-")}`, file.source, `${TOOL_STAGING_DIR}/${file.name}`));
     const installTool = step("install-tool", { create: installToolCommand(args.tool.files), triggers: [{ server, tool: args.tool.digest }] }, toolUploads);
@@ -89,7 +84,7 @@ export class NodeInstall extends pulumi.ComponentResource {
     const postInstall = step("post-install", {
       create: stageCommand("post_install"),
       // A download URL may carry a token: it stays secret in the state.
-      triggers: [{ server, tool: args.tool.digest, installer: isUrl(cluster.installRpm) ? pulumi.secret(this.settings.installer) : new pulumi.asset.FileAsset(cluster.installRpm) }],
+      triggers: [{ server, tool: args.tool.digest, installer: isUrl(cluster.installRpm) ? pulumi.secret(this.settings.installer) : localFileDigest(cluster.installRpm) }],
     }, [installTool, settingsFile, ...installer]);
     const config = step("config", {
       create: stageCommand("config"),
@@ -101,8 +96,8 @@ export class NodeInstall extends pulumi.ComponentResource {
       triggers: [{
         after: config.id,
         certificates: { ca: sha256(cluster.caCert), external: certs.external.chainPem.apply(sha256), internal: certs.internal.chainPem.apply(sha256) },
-        files: cluster.files.map((file) => ({ dst: file.dst, content: new pulumi.asset.FileAsset(file.src) })),
-        scripts: cluster.scripts.map((script) => new pulumi.asset.FileAsset(script)),
+        files: cluster.files.map((file) => ({ dst: file.dst, content: localFileDigest(file.src) })),
+        scripts: cluster.scripts.map(localFileDigest),
         statusTimeoutSeconds: args.statusTimeoutSeconds,
       }],
       secret: true,
@@ -114,5 +109,3 @@ export class NodeInstall extends pulumi.ComponentResource {
     this.registerOutputs({});
   }
 }
-
-

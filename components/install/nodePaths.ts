@@ -10,7 +10,7 @@ export const NODE_JSON = `${CONFIG_DIR}/node.json`;
 const CONFIG_URL = `json://${NODE_JSON}`;
 /** ca.pem, external.crt/.key, internal.crt/.key. */
 export const CERTS_DIR = `${CONFIG_DIR}/certs`;
-/** Uploads arrive over SFTP as the SSH user, so these two directories belong to that user (the tool reads them as root). */
+/** Uploads arrive as the SSH user, so these two directories belong to that user (the tool reads them as root). */
 const INSTALLER_DIR = "/opt/cmom/installer";
 export const INSTALLER_RPM = `${INSTALLER_DIR}/cloudify-manager-install.rpm`;
 const STAGING_DIR = "/opt/cmom/staging";
@@ -43,6 +43,15 @@ export function installToolCommand(files: readonly { readonly name: string; read
 export function writeFileCommand(path: string, mode: "0600" | "0644"): string {
   const script = `umask 077 && cat > "$1.cmom-tmp" && chmod ${mode} "$1.cmom-tmp" && mv -f "$1.cmom-tmp" "$1"`;
   return `sudo -n sh -c ${shellQuote(script)} cmom-write ${shellQuote(path)}`;
+}
+
+/**
+ * Writes stdin to `path` as the SSH user (creating its directory) with `mode`, atomically; the tool installs or reads it from
+ * there as root. The mode keeps a local script's executable bit (the tool runs an executable script itself, others with bash).
+ */
+export function uploadCommand(path: string, mode: "0644" | "0755"): string {
+  const script = `mkdir -p "$(dirname "$1")" && cat > "$1.cmom-tmp" && chmod ${mode} "$1.cmom-tmp" && mv -f "$1.cmom-tmp" "$1"`;
+  return `sh -c ${shellQuote(script)} cmom-upload ${shellQuote(path)}`;
 }
 
 export type Stage = "post_install" | "config" | "init" | "test" | "cleanup" | "cluster_start" | "cluster_join";

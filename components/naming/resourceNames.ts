@@ -16,8 +16,8 @@ export const TYPES = {
   clusterInstall: "cmom:install:ClusterInstall",
   nodeInstall: "cmom:install:NodeInstall",
   clusterFormation: "cmom:install:ClusterFormation",
-  /** One command run on a node over SSH: every install stage, cluster start and join. */
-  installStep: "command:remote:Command",
+  /** One command run on a node over SSH (cmom's RemoteStep dynamic provider): every install stage, upload, cluster start and join. */
+  installStep: "pulumi-nodejs:dynamic/cmom:RemoteStep",
   clusterStatus: cloudifyType("ClusterStatus"),
   backup: cloudifyType("Backup"),
 } as const;

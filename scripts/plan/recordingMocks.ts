@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { NODE_CERTIFICATE_TYPE } from "../../components/install/nodeCertificates";
 
 /** One resource as the engine would receive it. */
 export interface RecordedResource {
@@ -70,13 +71,9 @@ export const cloudOutputs: OutputsFor = (type, name, inputs) => {
       return { outputs: {}, secretOutputNames: [] };
     case "openstack:compute/instance:Instance":
       return { accessIpV4: "" };
-    // Keys and certificates the tls provider generates at deploy time: recognisable stand-ins, never real key material.
-    case "tls:index/privateKey:PrivateKey":
-      return { privateKeyPem: standInPem("PRIVATE KEY", name) };
-    case "tls:index/certRequest:CertRequest":
-      return { certRequestPem: standInPem("CERTIFICATE REQUEST", name) };
-    case "tls:index/locallySignedCert:LocallySignedCert":
-      return { certPem: standInPem("CERTIFICATE", name) };
+    // Keys and certificates signed at deploy time: recognisable stand-ins, never real key material.
+    case NODE_CERTIFICATE_TYPE:
+      return { certPem: standInPem("CERTIFICATE", name), privateKeyPem: standInPem("RSA PRIVATE KEY", name) };
     case "kubernetes:core/v1:Service": {
       // The API server assigns the cluster IP (none for a headless Service) and the cloud a LoadBalancer's address.
       const spec = (inputs.spec ?? {}) as Record<string, unknown>;

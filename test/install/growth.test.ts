@@ -38,8 +38,8 @@ describe("growing instances 3 → 4", async () => {
     expect(changed.filter((r) => !cloudify.includes(r)).map((r) => r.name).sort()).toEqual(["test-dns-cloudify", "test-install-cluster-start"]);
     // The leader's cluster step learns the new peer (cluster_start then finds the cluster running and changes nothing).
     const start = (m: typeof three) => [...m.values()].find((r) => r.name === "test-install-cluster-start")!;
-    expect(start(four).inputs.create).toBe(`${start(three).inputs.create},10.20.0.14`);
-    expect(JSON.stringify({ ...start(four).inputs, create: "" })).toBe(JSON.stringify({ ...start(three).inputs, create: "" }));
+    expect(start(four).inputs.command).toBe(`${start(three).inputs.command},10.20.0.14`);
+    expect(JSON.stringify({ ...start(four).inputs, command: "" })).toBe(JSON.stringify({ ...start(three).inputs, command: "" }));
     const entryPoint = [...four.values()].find((r) => r.name === "test-dns-cloudify")!;
     expect(entryPoint.inputs.records).toEqual(["10.20.0.11", "10.20.0.12", "10.20.0.13", "10.20.0.14"]);
     expect(cloudify.length).toBeGreaterThan(0);

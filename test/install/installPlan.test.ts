@@ -1,15 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { CONFIG_STAGE_KEYS } from "../../components/install/nodeSettings";
 import { readNodeSetupTool } from "../../components/install/nodeSetupTool";
-import { CLEANUP_COMMAND } from "../../components/install/nodePaths";
+import { NODE_CERTIFICATE_TYPE } from "../../components/install/nodeCertificates";
+import { CLEANUP_COMMAND, uploadCommand } from "../../components/install/nodePaths";
 import { isWireSecret, maskSecrets, revealSecrets, type RecordedResource } from "../../scripts/plan/recordingMocks";
 import { exampleNamespaces, poolWithRealSecrets, TEST_SECRETS } from "../support/exampleStacks";
 import { named, ofType } from "../support/resources";
 import { runProgram } from "../support/runProgram";
 import { TYPES } from "../../components/naming/resourceNames";
 
-const COMMAND = TYPES.installStep;
-const COPY = "command:remote:CopyToRemote";
 const CLEANUP = "pulumi-nodejs:dynamic/cmom:NodeCleanup";
 const NODE_NAMES = ["cfy-eu-1", "cfy-eu-2", "cfy-eu-3"];
 const PINNED = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPinnedHostKeyOfCfyEu2";
@@ -19,6 +18,10 @@ const plain = (r: RecordedResource) => revealSecrets(r.inputs) as Inputs;
 const idOf = (r: RecordedResource) => `${r.name}-id`;
 /** A recognisable line of each secret (a PEM's first body line), so a match cannot come from shared PEM armour. */
 const fingerprint = (secret: string) => secret.trim().split("\n")[1] ?? secret;
+const SHA256 = expect.stringMatching(/^[0-9a-f]{64}$/);
+/** The example's files are not on disk here: an offline plan stands each in by its name. */
+const MISSING = (file: string) => `missing ${file}`;
+const isUpload = (r: RecordedResource) => "stdinFile" in r.inputs;
 const boundForNode = (r: RecordedResource) => "connection" in r.inputs;
 const stage = (resources: readonly RecordedResource[], node: number, part: string) => named(resources, `test-install-node-${node}-${part}`);
 
@@ -33,12 +36,12 @@ describe("install on the pool stack", async () => {
   it("runs post_install → config → init → test on every node, each stage after the one before", () => {
     for (const node of [0, 1, 2]) {
       const [postInstall, config, init, test] = ["post-install", "config", "init", "test"].map((part) => stage(resources, node, part));
-      expect(postInstall!.inputs.create).toBe("sudo -n /opt/cmom/bin/cmom-node-setup post_install --config json:///etc/cmom/node.json");
+      expect(postInstall!.inputs.command).toBe("sudo -n /opt/cmom/bin/cmom-node-setup post_install --config json:///etc/cmom/node.json");
       expect(config!.dependsOn).toContain(postInstall!.urn);
       expect(init!.dependsOn).toContain(config!.urn);
       expect(test!.dependsOn).toContain(init!.urn);
       for (const [step, name] of [[config, "config"], [init, "init"], [test, "test"]] as const) {
-        expect(step!.inputs.create).toBe(`sudo -n /opt/cmom/bin/cmom-node-setup ${name} --config json:///etc/cmom/node.json`);
+        expect(step!.inputs.command).toBe(`sudo -n /opt/cmom/bin/cmom-node-setup ${name} --config json:///etc/cmom/node.json`);
       }
       // post_install needs the tool, node.json and the installer on the node; init needs the certificates, files and scripts.
       const uploaded = (part: string) => stage(resources, node, part).urn;
@@ -52,7 +55,7 @@ describe("install on the pool stack", async () => {
   it("gives each stage exactly the triggers it depends on", () => {
     const server = idOf(named(resources, "test-node-1-server"));
     const triggersOf = (part: string) => plain(stage(resources, 1, part)).triggers;
-    expect(triggersOf("post-install")).toEqual([{ server, tool: tool.digest, installer: expect.objectContaining({ __pulumiAsset: true }) }]);
+    expect(triggersOf("post-install")).toEqual([{ server, tool: tool.digest, installer: MISSING(ns.cluster.installRpm) }]);
     expect(triggersOf("install-tool")).toEqual([{ server, tool: tool.digest }]);
     const config = triggersOf("config");
     expect(config).toHaveLength(1);
@@ -63,18 +66,21 @@ describe("install on the pool stack", async () => {
     expect(init).toEqual([{
       after: idOf(stage(resources, 1, "config")),
       certificates: { ca: expect.stringMatching(/^[0-9a-f]{64}$/), external: expect.stringMatching(/^[0-9a-f]{64}$/), internal: expect.stringMatching(/^[0-9a-f]{64}$/) },
-      files: [{ dst: "/etc/motd", content: expect.objectContaining({ __pulumiAsset: true }) }],
-      scripts: [expect.objectContaining({ __pulumiAsset: true })],
+      files: [{ dst: "/etc/motd", content: MISSING("fixtures/motd") }],
+      scripts: [MISSING("fixtures/tune.sh")],
       statusTimeoutSeconds: 900,
     }]);
     expect(triggersOf("test")).toEqual([{ after: idOf(stage(resources, 1, "init")) }]);
-    for (const part of ["prepare", "node-json", "external-key", "tool-cmom-node-setup", "installer", "file-0", "script-0"]) {
-      expect(triggersOf(part), part).toEqual([{ server }]);
+    for (const part of ["prepare", "node-json", "external-key"]) expect(triggersOf(part), part).toEqual([{ server }]);
+    // An upload also reruns when the local file's content changes.
+    expect(triggersOf("tool-cmom-node-setup")).toEqual([{ server }, { content: SHA256 }]);
+    for (const [part, file] of [["installer", ns.cluster.installRpm], ["file-0", "fixtures/motd"], ["script-0", "fixtures/tune.sh"]]) {
+      expect(triggersOf(part), part).toEqual([{ server }, { content: MISSING(file) }]);
     }
   });
 
   it("starts the cluster on exactly one node and joins every other one after the start, one at a time", () => {
-    const runs = (stageName: string) => ofType(resources, COMMAND).filter((r) => String(r.inputs.create).includes(` ${stageName} `));
+    const runs = (stageName: string) => ofType(resources, TYPES.installStep).filter((r) => String(r.inputs.command).includes(` ${stageName} `));
     const [start, ...rest] = runs("cluster_start");
     expect(rest).toHaveLength(0);
     expect(plain(start!).connection.host).toBe("10.20.0.11");
@@ -111,26 +117,28 @@ describe("install on the pool stack", async () => {
     expect(bound.length).toBeGreaterThan(40);
     for (const r of bound) expect(JSON.stringify(plain(r)), r.name).not.toContain(caKey);
     const holders = resources.filter((r) => JSON.stringify(plain(r)).includes(caKey));
-    expect(new Set(holders.map((r) => r.type))).toEqual(new Set(["tls:index/locallySignedCert:LocallySignedCert"]));
-    for (const r of holders) expect(isWireSecret(r.inputs.caPrivateKeyPem)).toBe(true);
+    expect(new Set(holders.map((r) => r.type))).toEqual(new Set([NODE_CERTIFICATE_TYPE]));
+    for (const r of holders) expect(isWireSecret(r.inputs.caKeyPem)).toBe(true);
   });
 
-  it("passes secrets on stdin only: constant command lines, no environment, and secret steps log nothing", () => {
-    for (const r of [...ofType(resources, COMMAND), ...ofType(resources, COPY)]) {
-      expect(r.inputs.environment, r.name).toBeUndefined();
-      expect(typeof r.inputs.create === "string" || r.type === COPY, r.name).toBe(true);
+  it("passes secrets on stdin only: constant command lines, no environment, and secret steps keep their output secret", () => {
+    const steps = ofType(resources, TYPES.installStep);
+    expect(steps.length).toBeGreaterThan(40);
+    for (const r of steps) {
+      expect(Object.keys(r.inputs).sort(), r.name).toEqual(expect.arrayContaining(["command", "connection", "dial", "secret", "triggers"]));
+      expect(r.inputs).not.toHaveProperty("environment");
+      expect(typeof r.inputs.command === "string" || (r.name.endsWith("-cluster-start") && typeof plain(r).command === "string"), r.name).toBe(true);
     }
     for (const part of ["node-json", "external-key", "internal-key", "config", "init", "test"]) {
-      const step = stage(resources, 0, part);
-      expect(step.inputs.logging, part).toBe("none");
+      expect(stage(resources, 0, part).inputs.secret, part).toBe(true);
     }
     for (const part of ["node-json", "external-key", "internal-key"]) expect(isWireSecret(stage(resources, 2, part).inputs.stdin), part).toBe(true);
   });
 
   it("writes node.json (0600) as the lifecycle tool's contract describes", () => {
     const write = plain(stage(resources, 1, "node-json"));
-    expect(write.create).toContain("chmod 0600");
-    expect(write.create).toContain("'/etc/cmom/node.json'");
+    expect(write.command).toContain("chmod 0600");
+    expect(write.command).toContain("'/etc/cmom/node.json'");
     expect(JSON.parse(write.stdin)).toEqual({
       nodeName: "cfy-eu-2",
       privateIp: "10.20.0.12",
@@ -153,36 +161,37 @@ describe("install on the pool stack", async () => {
   });
 
   it("uploads the local installer, files and scripts to where node.json says they are", () => {
-    const remotePath = (part: string) => stage(resources, 0, part).inputs.remotePath;
-    expect(remotePath("installer")).toBe("/opt/cmom/installer/cloudify-manager-install.rpm");
-    expect(remotePath("file-0")).toBe("/opt/cmom/staging/files/0-motd");
-    expect(remotePath("script-0")).toBe("/opt/cmom/staging/scripts/0-tune.sh");
+    const upload = (part: string) => plain(stage(resources, 0, part));
+    expect(upload("installer").command).toBe(uploadCommand("/opt/cmom/installer/cloudify-manager-install.rpm", "0644"));
+    expect(upload("file-0").command).toBe(uploadCommand("/opt/cmom/staging/files/0-motd", "0644"));
+    expect(upload("script-0").command).toBe(uploadCommand("/opt/cmom/staging/scripts/0-tune.sh", "0644"));
+    expect(upload("file-0").stdinFile).toMatch(/\/fixtures\/motd$/);
   });
 
   it("uploads the tool and every file beside it, then installs them root-owned into /opt/cmom/bin (the tool 0755)", async () => {
     const install = stage(resources, 0, "install-tool");
     for (const file of tool.files) {
       const upload = stage(resources, 0, `tool-${file.name.replace(/[^A-Za-z0-9-]/g, "-")}`);
-      expect(upload.inputs.remotePath).toBe(`/opt/cmom/staging/tool/${file.name}`);
-      expect(await (upload.inputs.source as { path: Promise<string> }).path).toBe(`components/install/node-setup/${file.name}`);
+      expect(upload.inputs.command).toBe(uploadCommand(`/opt/cmom/staging/tool/${file.name}`, file.executable ? "0755" : "0644"));
+      expect(upload.inputs.stdinFile).toMatch(new RegExp(`/components/install/node-setup/${file.name.replace(/\./g, "\\.")}$`));
       expect(install.dependsOn).toContain(upload.urn);
-      expect(install.inputs.create).toContain(`install -o root -g root -m ${file.name === "cmom-node-setup" ? "0755" : "0644"} '/opt/cmom/staging/tool/${file.name}' '/opt/cmom/bin/${file.name}'`);
+      expect(install.inputs.command).toContain(`install -o root -g root -m ${file.name === "cmom-node-setup" ? "0755" : "0644"} '/opt/cmom/staging/tool/${file.name}' '/opt/cmom/bin/${file.name}'`);
     }
   });
 
   it("signs per node certificates whose SANs are the node's addresses and DNS name, and ships them chained with the CA", () => {
     for (const purpose of ["external", "internal"]) {
-      const csr = plain(named(resources, `test-install-node-1-certs-${purpose}-csr`));
-      expect(csr.dnsNames).toEqual(["cfy-eu-2.cloud.example.com", "cfy-eu-2"]);
-      expect(csr.ipAddresses).toEqual(["10.20.0.12"]);
       const cert = plain(named(resources, `test-install-node-1-certs-${purpose}-cert`));
+      expect(cert.dnsNames).toEqual(["cfy-eu-2.cloud.example.com", "cfy-eu-2"]);
+      expect(cert.ipAddresses).toEqual(["10.20.0.12"]);
       expect(cert.caCertPem).toBe(ns.cluster.caCert);
       const chain = plain(stage(resources, 1, `${purpose}-crt`)).stdin as string;
       expect(chain).toContain(`stand-in for test-install-node-1-certs-${purpose}-cert`);
       expect(chain.trimEnd().endsWith(ns.cluster.caCert.trimEnd())).toBe(true);
-      expect(plain(stage(resources, 1, `${purpose}-key`)).create).toContain("chmod 0600");
+      expect(plain(stage(resources, 1, `${purpose}-key`)).command).toContain("chmod 0600");
     }
-    expect(named(resources, "test-install-node-1-certs-internal-cert").inputs.allowedUses).toContain("client_auth");
+    expect(named(resources, "test-install-node-1-certs-internal-cert").inputs.uses).toEqual(["server_auth", "client_auth"]);
+    expect(named(resources, "test-install-node-1-certs-external-cert").inputs.uses).toEqual(["server_auth"]);
     expect(plain(stage(resources, 1, "ca-pem")).stdin).toBe(ns.cluster.caCert);
   });
 
@@ -232,7 +241,7 @@ describe("install through a bastion, with a floating IP per node and an https in
   });
 
   it("lets the node download the https installer (checksum in node.json) instead of uploading one", () => {
-    expect(ofType(resources, COPY).filter((r) => !r.name.includes("-tool-"))).toEqual([]);
+    expect(resources.filter(isUpload).filter((r) => !r.name.includes("-tool-"))).toEqual([]);
     const installer = { url: "https://repository.example.com/cloudify/cloudify-manager-install-4.6.rpm", sha256: "a".repeat(64) };
     expect(JSON.parse(plain(stage(resources, 0, "node-json")).stdin).installer).toEqual(installer);
     expect(plain(stage(resources, 0, "post-install")).triggers[0].installer).toEqual(installer);

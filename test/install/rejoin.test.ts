@@ -17,8 +17,8 @@ describe("a rebuilt node 0 rejoins (cmom:cluster.rejoinVia)", async () => {
 
   it("joins node 0 to the live member instead of starting a second cluster", () => {
     // Before: the leader starts the cluster, told its peers so that a rebuilt leader would find the running one.
-    expect(named(before, "test-install-cluster-start").inputs.create).toBe(`${stageCommand("cluster_start")} 10.20.0.12,10.20.0.13`);
-    expect(named(after, "test-install-cluster-start").inputs.create).toBe(stageCommand("cluster_join"));
+    expect(named(before, "test-install-cluster-start").inputs.command).toBe(`${stageCommand("cluster_start")} 10.20.0.12,10.20.0.13`);
+    expect(named(after, "test-install-cluster-start").inputs.command).toBe(stageCommand("cluster_join"));
     expect(nodeJsonOf(after, 0).cluster).toEqual({ role: "member", leaderIp: "10.20.0.12", nodeName: "cfy-eu-1" });
   });
 

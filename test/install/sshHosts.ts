@@ -24,6 +24,8 @@ export interface SshHost {
   /** The host's root directory (CMOM_ROOT of the tool on it). */
   readonly root: string;
   readonly stateDir: string;
+  /** Its public host key (`ssh-ed25519 AAAA…`), to pin. */
+  readonly hostKey: string;
   /** Runs a command on the host over SSH, with stdin (asynchronously: the test watches the process list meanwhile). */
   ssh(command: string, stdin?: string): Promise<{ code: number; stdout: string; stderr: string }>;
 }
@@ -34,7 +36,8 @@ export class SshHosts {
   readonly hosts: SshHost[] = [];
   private readonly namespaces: string[] = [];
   private readonly sshdPids: number[] = [];
-  private readonly key: string;
+  /** The operator's key (file), authorized as root on every host. */
+  readonly key: string;
   private readonly knownHosts: string;
 
   constructor(count: number) {
@@ -75,7 +78,8 @@ export class SshHosts {
     const bin = makeFakeBin(path.join(root, "fakebin"));
     const hostKey = path.join(root, "ssh_host_ed25519_key");
     execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", hostKey]);
-    fs.appendFileSync(this.knownHosts, `${address} ${fs.readFileSync(`${hostKey}.pub`, "utf8").split(" ").slice(0, 2).join(" ")}\n`);
+    const publicHostKey = fs.readFileSync(`${hostKey}.pub`, "utf8").split(" ").slice(0, 2).join(" ");
+    fs.appendFileSync(this.knownHosts, `${address} ${publicHostKey}\n`);
     const pidFile = path.join(root, "sshd.pid");
     // The session environment points the tool at this host's root and the fakes; the command lines stay production's.
     fs.writeFileSync(path.join(root, "sshd_config"), [
@@ -92,7 +96,7 @@ export class SshHosts {
     const sshArgs = (command: string) => ["-i", this.key, "-o", "BatchMode=yes", "-o", `UserKnownHostsFile=${this.knownHosts}`,
       "-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=5", `root@${address}`, command];
     const host: SshHost = {
-      name, address, root, stateDir,
+      name, address, root, stateDir, hostKey: publicHostKey,
       ssh: (command, stdin) => new Promise((resolve) => {
         const child = spawn("ssh", sshArgs(command), { stdio: ["pipe", "pipe", "pipe"] });
         let stdout = "";
@@ -105,6 +109,16 @@ export class SshHosts {
     };
     for (let attempt = 0; attempt < 50 && spawnSync("ssh", sshArgs("true")).status !== 0; attempt++) execFileSync("sleep", ["0.1"]);
     this.hosts.push(host);
+  }
+
+  /** A second sshd on `host`, on another port, started now (a machine whose sshd comes up late). Returns its stop. */
+  startExtraSshd(host: SshHost, port: number): () => void {
+    const ns = this.namespaces[this.hosts.indexOf(host)]!;
+    const config = path.join(host.root, `sshd_config.${port}`);
+    fs.writeFileSync(config, fs.readFileSync(path.join(host.root, "sshd_config"), "utf8")
+      .replace(/^ListenAddress .*$/m, `ListenAddress ${host.address}:${port}`).replace(/^PidFile .*$/m, `PidFile ${config}.pid`));
+    const sshd = spawn("ip", ["netns", "exec", ns, SSHD, "-D", "-f", config, "-E", path.join(host.root, `sshd.${port}.log`)], { stdio: "ignore" });
+    return () => { sshd.kill(); };
   }
 
   /** Stops the sshd processes this started and deletes the namespaces (their veth pairs go with them). */

@@ -28,8 +28,8 @@ describe("the hosts example stack", async () => {
   it("creates no cloud resources, installs one manager per host and forms the cluster from the first", () => {
     expect(resources.filter((r) => r.type.startsWith("openstack:"))).toEqual([]);
     expect(ofType(resources, "cmom:install:NodeInstall")).toHaveLength(3);
-    expect(named(resources, "test-install-cluster-start").inputs.create).toContain("cluster_start");
-    expect(named(resources, "test-install-cluster-join-2").inputs.create).toContain("cluster_join");
+    expect(named(resources, "test-install-cluster-start").inputs.command).toContain("cluster_start");
+    expect(named(resources, "test-install-cluster-join-2").inputs.command).toContain("cluster_join");
     expect(ofType(resources, "pulumi-nodejs:dynamic/cmom:NodeCleanup")).toHaveLength(3); // cleanup on destroy
   });
 
