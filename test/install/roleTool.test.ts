@@ -11,6 +11,7 @@ import { roleLayout } from "../../components/install/modern/roleLayout";
 
 const TOOL = path.resolve(__dirname, "../../components/install/modern/cmom-role");
 const FAKE = path.resolve(__dirname, "fakes/fake_modern.py");
+const HELPER = path.resolve(__dirname, "../../components/install/node-setup/cmom-node-setup-helper.py");
 const ADMIN_PASSWORD = "Adm1n-Secret-5521";
 const URL_TOKEN = "tok-7f3e9a";
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-role-"));
@@ -45,7 +46,7 @@ function cluster(version: string) {
       });
       fs.writeFileSync(path.join(root, `etc/cloudify/${instance.name}_config.yaml`), JSON.stringify(config));
     }
-    const env = { PATH: `${bin}:/usr/bin:/bin`, CMOM_ROOT: root, FAKE_REGISTRY: registry, FAKE_VERSION: version };
+    const env = { PATH: `${bin}:/usr/bin:/bin`, CMOM_ROOT: root, CMOM_HELPER: HELPER, FAKE_REGISTRY: registry, FAKE_VERSION: version };
     const run = (args: string[], input = "", extraEnv: Record<string, string> = {}): Run => {
       const r = spawnSync("bash", [TOOL, ...args], { env: { ...env, ...extraEnv }, input, encoding: "utf8" });
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -107,6 +108,18 @@ describe.each(["5.1.4", "6.4.0", "7.0.0"])("cmom-role on Cloudify %s", (version)
     expect(nodes.map((n) => count(n.calls(), "cfy_manager", "install"))).toEqual(before);
     expect(Object.keys(reg().managers).sort()).toEqual(["node-0", "node-1", "node-2"]);
     for (const n of nodes) expect(n.log()).not.toContain(ADMIN_PASSWORD);
+  });
+
+  it("install: a secret value on a line not naming a password never reaches the log, in any form", () => {
+    const { nodes } = cluster(version);
+    const node = nodes[0]!;
+    expect(node.installer().code).toBe(0);
+    const cookie = Buffer.from(CREDENTIALS.erlangCookie).toString("base64");
+    node.state({ installOutput: `amqp://${CREDENTIALS.rabbitmqUsername}:${CREDENTIALS.rabbitmqPassword}@10.0.0.1 cookie=${cookie} etcd=${CREDENTIALS.etcdRootPassword}` });
+    expect(node.run(["install", "rabbitmq-1", "queue_service"]).code).toBe(0);
+    const log = node.log();
+    expect(log).toContain(`amqp://${CREDENTIALS.rabbitmqUsername}:***REDACTED***@10.0.0.1`);
+    for (const secret of [CREDENTIALS.rabbitmqPassword, cookie, CREDENTIALS.etcdRootPassword]) expect(log).not.toContain(secret);
   });
 
   it("install: a broker before the first one fails (it joins the first one's cluster)", () => {

@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { stringify as toYaml } from "yaml";
 import { sha256OfText as sha256 } from "../../cloudify/client/content-hash";
 import type { ClusterConfig } from "../../config/clusterSchema";
 import { NodeCertificates } from "../nodeCertificates";
@@ -19,6 +18,9 @@ import { CA_PATH, DB_CLIENT, DB_SUPERUSER_CLIENT, externalCertPath, externalKeyP
 /** The node tool of this layout (cmom-role beside this file), installed on every node. */
 const ROLE_TOOL_SOURCE = path.join(__dirname, "cmom-role");
 const ROLE_TOOL = `${TOOL_DIR}/cmom-role`;
+/** cmom-node-setup's python helper, installed beside cmom-role: cmom-role masks secrets in its log with it. */
+const HELPER_NAME = "cmom-node-setup-helper.py";
+const HELPER_SOURCE = path.join(__dirname, "..", "node-setup", HELPER_NAME);
 const roleToolCommand = (...words: string[]) => `sudo -n bash ${ROLE_TOOL} ${words.map(shellQuote).join(" ")}`;
 
 export interface RoleClusterInstallArgs {
@@ -51,6 +53,7 @@ export class RoleClusterInstall extends pulumi.ComponentResource {
     const facts = roleInstallerFacts(cluster.version);
     const credentials = new ClusterCredentialsResource(`${name}-credentials`, { parent: this });
     const tool = fs.readFileSync(ROLE_TOOL_SOURCE, "utf8");
+    const helper = fs.readFileSync(HELPER_SOURCE, "utf8");
 
     const machines = nodes.map((node, index) => {
       const route = sshRoute(cluster, node);
@@ -61,7 +64,8 @@ export class RoleClusterInstall extends pulumi.ComponentResource {
       const write = (part: string, file: string, mode: "0600" | "0644", content: pulumi.Input<string>, secret = false) =>
         step(part, { create: writeFileCommand(file, mode), stdin: content, triggers: [{ server }], secret }, [prepare]);
       // A new version of the tool is written again, and reruns the installer step that uses it first.
-      const toolStep = step("tool", { create: writeFileCommand(ROLE_TOOL, "0644"), stdin: tool, triggers: [{ server, tool: sha256(tool) }] }, [prepare]);
+      const helperStep = step("helper", { create: writeFileCommand(`${TOOL_DIR}/${HELPER_NAME}`, "0644"), stdin: helper, triggers: [{ server, helper: sha256(helper) }] }, [prepare]);
+      const toolStep = step("tool", { create: writeFileCommand(ROLE_TOOL, "0644"), stdin: tool, triggers: [{ server, tool: sha256(tool) }] }, [helperStep]);
       const ca = write("ca-pem", CA_PATH, "0644", cluster.caCert);
       // The URL may carry a token: it reaches the node on stdin, and stays secret in the state.
       const installer = step("installer", {
@@ -112,7 +116,8 @@ export class RoleClusterInstall extends pulumi.ComponentResource {
         }
       }
       const configYaml = pulumi.all([credentials.values, pulumi.secret(cluster.adminPassword), node.privateIp, node.publicIp, databases, brokers])
-        .apply(([values, adminPassword, privateIp, publicIp, dbs, mqs]) => toYaml(roleConfig({
+        // JSON, which is YAML: cmom-role's redaction reads it on nodes without a YAML parser for python.
+        .apply(([values, adminPassword, privateIp, publicIp, dbs, mqs]) => JSON.stringify(roleConfig({
           instance,
           node: { hostname: node.name, privateIp, publicIp },
           databases: dbs,

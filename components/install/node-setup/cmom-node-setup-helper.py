@@ -7,7 +7,7 @@ import copy, gzip, hashlib, io, json, os, re, socket, ssl, sys
 
 REDACTED = '***REDACTED***'
 # Keys whose values are secrets, wherever they appear (node.json, additionalConfig, the installer's config.yaml).
-SECRET_KEY = re.compile(r'pass(word|wd|phrase)?$|secret|token|credential|salt|key$', re.I)
+SECRET_KEY = re.compile(r'pass(word|wd|phrase)?$|secret|token|credential|salt|cookie|key$', re.I)
 HEX64 = r'[0-9a-fA-F]{64}'
 
 
@@ -260,12 +260,34 @@ def all_secrets(cfg):
     if '@' in url or '?' in url:  # credentials or a signed query in the download URL
         found.add(text(url))
     found = secret_values(installed_config(), found)
-    forms = set()
-    for secret in found:
-        forms.update(secret_forms(secret))
+    forms = all_forms(found)
     if is_str(cfg.get('adminUsername')) and is_str(cfg.get('adminPassword')):  # a Basic Authorization header
         import base64
         forms.add(text(base64.b64encode(('%s:%s' % (cfg['adminUsername'], cfg['adminPassword'])).encode('utf-8'))))
+    return longest_first(forms)
+
+
+def file_secrets(paths):
+    """Every form of every secret-keyed value of the YAML (or JSON) files named, longest first."""
+    found = set()
+    for path in paths:
+        try:
+            with io.open(path, encoding='utf-8') as handle:
+                content = handle.read()
+        except (IOError, OSError) as error:
+            fail('cannot read %s: %s' % (path, error.strerror))
+        found = secret_values(parse(content, 'yaml', path), found)
+    return longest_first(all_forms(found))
+
+
+def all_forms(found):
+    forms = set()
+    for secret in found:
+        forms.update(secret_forms(secret))
+    return forms
+
+
+def longest_first(forms):
     return sorted((form.encode('utf-8') for form in forms if form), key=len, reverse=True)
 
 
@@ -469,6 +491,9 @@ def main(argv):
         if not match:
             fail('no execution id in the cfy output')
         print(match.group(1))
+        return
+    if command == 'redact-files':  # stdin with every secret of the config files named (cmom-role's nodes) masked
+        write_stdout(redact_bytes(stdin_bytes(), file_secrets(args)))
         return
     if command == 'cert-match':
         cert_match(*args)

@@ -3,7 +3,8 @@
 per Cloudify version 5.1, 6.4 and 7.0, written from the official sources at those release tags (each behaviour names the
 file it follows; "install" = cloudify-manager-install, "cli" = cloudify-cli).
 Invoked through symlinks in a per-node bin directory. Each call is appended to $CMOM_ROOT/fake/calls.jsonl as
-{"cmd", "argv"}. Per node state in $CMOM_ROOT/fake/state.json ({"rpm": version, "failInstall": instance name});
+{"cmd", "argv"}. Per node state in $CMOM_ROOT/fake/state.json ({"rpm": version, "failInstall": instance name,
+"installOutput": a line `cfy_manager install` prints, standing for any output that quotes a secret, e.g. a traceback});
 the clusters (databases, brokers, managers) shared between nodes in $FAKE_REGISTRY.
 $FAKE_VERSION is the version the installer RPM carries (7.0.0); $FAKE_NODE the node's address.
 """
@@ -143,6 +144,8 @@ def manager_install(config):
     if "manager_service" in services:
         # install main.py _print_finish_message: the admin password, in clear, at the end of the output.
         print("Admin password: %s" % config["manager"]["security"]["admin_password"])
+    if state.get("installOutput"):
+        print(state["installOutput"])
     print("Installation finished successfully!")
 
 
