@@ -1,7 +1,8 @@
 // One command on a node through the OpenSSH client, shared by the dynamic providers that act on nodes (RemoteStep,
-// NodeCleanup). Their code is rebuilt by the engine from its serialized text: hence no top-level imports except types and
-// modules required inside the functions. Secrets never reach a command line or an environment: keys go to 0600 files in a
+// NodeCleanup). Their code is rebuilt by the engine from its serialized text: hence no top-level imports except types, local
+// modules without imports (nodePaths) and modules required inside the functions. Secrets never reach a command line or an environment: keys go to 0600 files in a
 // private temporary directory removed afterwards, everything else secret goes on stdin.
+import { shellQuote } from "./nodePaths";
 
 interface SshHop {
   readonly host: string;
@@ -94,7 +95,6 @@ interface HopFiles {
 
 /** The `ssh` argument vector: batch mode (never a prompt), bounded connection attempts, no user ssh_config. */
 function sshArguments(node: SshHop & { files: HopFiles }, proxy: (SshHop & { files: HopFiles }) | undefined, command: string, connectionAttempts: number): string[] {
-  const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
   const options = (name: string, hop: SshHop & { files: HopFiles }) => [
     "-F", "/dev/null",
     "-i", hop.files.identity,
@@ -112,7 +112,7 @@ function sshArguments(node: SshHop & { files: HopFiles }, proxy: (SshHop & { fil
       : ["-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${hop.files.knownHosts}`, "-o", `HostKeyAlias=${hostKeyAlias(name)}`]),
   ];
   // ssh hands ProxyCommand to a shell, so every word of it is quoted.
-  const proxyCommand = proxy && ["ssh", ...options("bastion", proxy), "-W", "%h:%p", `${proxy.user}@${proxy.host}`].map(quote).join(" ");
+  const proxyCommand = proxy && ["ssh", ...options("bastion", proxy), "-W", "%h:%p", `${proxy.user}@${proxy.host}`].map(shellQuote).join(" ");
   return [
     ...options("node", node),
     ...(proxyCommand === undefined ? [] : ["-o", `ProxyCommand=${proxyCommand}`]),
