@@ -14,6 +14,9 @@ import json
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the checkout
+from fake_files import load, save  # beside this file (Python resolves the symlink it runs through)  # noqa: E402
+
 STATE_DIR = os.environ["FAKE_STATE"]
 STATE_FILE = os.path.join(STATE_DIR, "state.json")
 REGISTRY_FILE = os.environ["FAKE_REGISTRY"]
@@ -67,20 +70,6 @@ VERSIONS["4.6"] = dict(VERSIONS["4.5"], **{
     # install cfy_manager/components/nginx/nginx.py @4.6: certificates are handled only with --clean-db.
     "configure_certs": False,
 })
-
-
-def load(path, default):
-    try:
-        with open(path) as handle:
-            return json.load(handle)
-    except FileNotFoundError:
-        return default
-
-
-def save(path, value):
-    with open(path + ".tmp", "w") as handle:
-        json.dump(value, handle, indent=2)
-    os.replace(path + ".tmp", path)
 
 
 def die(message, code=1):

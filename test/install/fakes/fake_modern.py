@@ -12,6 +12,9 @@ import json
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the checkout
+from fake_files import load, save  # beside this file (Python resolves the symlink it runs through)  # noqa: E402
+
 ROOT = os.environ["CMOM_ROOT"]
 FAKE_DIR = os.path.join(ROOT, "fake")
 STATE_FILE = os.path.join(FAKE_DIR, "state.json")
@@ -22,20 +25,6 @@ MINOR = ".".join(VERSION.split(".")[:2])
 INSTALLED_DIR = os.path.join(ROOT, "etc/cloudify/.installed")
 # cli cloudify_cli/commands/cluster.py: `cfy cluster db-nodes update` from 5.2.0.
 HAS_DB_UPDATE = MINOR not in ("5.1",)
-
-
-def load(path, default):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except IOError:
-        return default
-
-
-def save(path, value):
-    with open(path + ".tmp", "w") as f:
-        json.dump(value, f)
-    os.rename(path + ".tmp", path)
 
 
 def registry():
