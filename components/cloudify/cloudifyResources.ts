@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
+import { readInputsFile } from "../config/localFiles";
 import type { ResourcesConfig } from "../config/resourcesSchema";
 import {
   CloudifyBlueprint, CloudifyDeployment, CloudifyExecution, CloudifyPlugin, CloudifySecret, CloudifyTenant,
@@ -68,7 +68,7 @@ export class CloudifyResources extends pulumi.ComponentResource {
         deploymentId: d.deploymentId,
         blueprintId: d.blueprintId,
         // An inputs file often holds credentials: its values stay secret in the state, as inline inputs holding a --secret value do.
-        inputs: typeof d.inputs === "string" ? pulumi.secret(readInputsFile(d.inputs)) : d.secretInputs ? pulumi.secret(d.inputs ?? {}) : d.inputs,
+        inputs: typeof d.inputs === "string" ? pulumi.secret(inputsOfFile(d.inputs)) : d.secretInputs ? pulumi.secret(d.inputs ?? {}) : d.inputs,
         visibility: d.visibility,
         skipPluginsValidation: d.skipPluginsValidation,
       }, after(...tenantOf(d.tenant), ...(blueprint ? [blueprint] : []), ...visibleIn(secrets, d.tenant)))];
@@ -102,10 +102,10 @@ export class CloudifyResources extends pulumi.ComponentResource {
 }
 
 /** Deployment inputs given as a YAML file, read on the operator's side like the reference did. */
-function readInputsFile(file: string): Record<string, unknown> {
-  const inputs = parse(fs.readFileSync(file, "utf8")) as unknown;
-  if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs)) throw new Error(`deployment inputs file ${file}: not a YAML mapping`);
-  return inputs as Record<string, unknown>;
+function inputsOfFile(file: string): Record<string, unknown> {
+  const read = readInputsFile(file);
+  if ("problem" in read) throw new Error(`deployment inputs file: ${read.problem}`);
+  return read.inputs;
 }
 
 /** A preview (and the offline plan) only describes a secret's file; a real update has checked that it exists (missingLocalFiles). */

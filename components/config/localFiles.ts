@@ -35,16 +35,23 @@ export function missingLocalFiles(config: WithLocalFiles): string[] {
 export function inputsFileProblems(resources: ResourcesConfig): string[] {
   return resources.deployments.flatMap((d, i) => {
     if (typeof d.inputs !== "string") return [];
-    const at = `cmom:resources.deployments[${i}].inputs`;
-    if (!isA(d.inputs, "file")) return [`${at}: no such file ${d.inputs}`];
-    let inputs: unknown;
-    try {
-      inputs = parse(fs.readFileSync(d.inputs, "utf8"));
-    } catch (error) {
-      return [`${at}: ${d.inputs} is not valid YAML (${(error as Error).message.split("\n")[0]})`];
-    }
-    return inputs !== null && typeof inputs === "object" && !Array.isArray(inputs) ? [] : [`${at}: expected ${d.inputs} to hold a mapping of inputs, found ${kindOf(inputs)}`];
+    const read = readInputsFile(d.inputs);
+    return "problem" in read ? [`cmom:resources.deployments[${i}].inputs: ${read.problem}`] : [];
   });
+}
+
+/** A deployment inputs file's mapping, or what is wrong with the file: the config check and the program read it alike. */
+export function readInputsFile(file: string): { readonly inputs: Record<string, unknown> } | { readonly problem: string } {
+  if (!isA(file, "file")) return { problem: `no such file ${file}` };
+  let inputs: unknown;
+  try {
+    inputs = parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    return { problem: `${file} is not valid YAML (${(error as Error).message.split("\n")[0]})` };
+  }
+  return inputs !== null && typeof inputs === "object" && !Array.isArray(inputs)
+    ? { inputs: inputs as Record<string, unknown> }
+    : { problem: `expected ${file} to hold a mapping of inputs, found ${kindOf(inputs)}` };
 }
 
 function isA(file: string, kind: "file" | "folder"): boolean {

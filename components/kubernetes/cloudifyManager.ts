@@ -6,7 +6,7 @@ import { managerConfigYaml } from "./managerConfig";
 import { podSecurityLabels } from "./podSecurity";
 import { managerPodTemplate } from "./managerPod";
 import { createManagerService } from "./managerService";
-import { labelsOf, objectNames, SECRET_KEYS, selectorOf } from "./objectNames";
+import { labelsOf, objectNames, SECRET_KEYS, selectorOf, serviceDnsName } from "./objectNames";
 import { createPluginAccess } from "./pluginAccess";
 import { scriptFiles } from "./scriptFiles";
 
@@ -78,7 +78,7 @@ export class CloudifyManager extends pulumi.ComponentResource {
     }, { ...child, protect: true, retainOnDelete: true });
 
     const network = createManagerService(name, k, names, namespace, child);
-    const fqdn = k.ingress ? pulumi.output(k.ingress.host) : pulumi.interpolate`${network.service.metadata.name}.${namespace}.svc.cluster.local`;
+    const fqdn = k.ingress ? pulumi.output(k.ingress.host) : pulumi.all([network.service.metadata.name, namespace]).apply(([service, ns]) => serviceDnsName(service, ns));
     const managerConfig = row.firstBoot === "configure-on-start"
       ? new k8s.core.v1.ConfigMap(`${name}-manager-config`, {
         metadata: inNamespace(names.managerConfig),

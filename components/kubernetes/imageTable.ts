@@ -1,4 +1,5 @@
 import type { core } from "@pulumi/kubernetes/types/input";
+import { compareVersions } from "../cloudify/client/versions";
 
 /**
  * What each supported Cloudify Manager image needs on Kubernetes, one row per range of manager versions. Every other
@@ -126,21 +127,11 @@ export const IMAGE_TABLE: readonly ImageRow[] = [
   },
 ];
 
-const numbers = (version: string) => version.replace(/[-+~_].*$/, "").split(".").map(Number);
-function compare(a: string, b: string): number {
-  const [x, y] = [numbers(a), numbers(b)];
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? 0) - (y[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
 export const SUPPORTED_VERSIONS = `${IMAGE_TABLE[0]!.from} … ${IMAGE_TABLE.at(-1)!.below} (exclusive)`;
 
 /** The row of a manager version, or undefined for a version cmom does not support. */
 export function imageRowFor(version: string): ImageRow | undefined {
-  return IMAGE_TABLE.find((row) => compare(version, row.from) >= 0 && compare(version, row.below) < 0);
+  return IMAGE_TABLE.find((row) => compareVersions(version, row.from) >= 0 && compareVersions(version, row.below) < 0);
 }
 
 /**

@@ -26,7 +26,12 @@ export type ObjectNames = ReturnType<typeof objectNames>;
  * address the manager's configuration, agents and internal certificates use.
  */
 export function stablePodName(names: Pick<ObjectNames, "podHostname" | "headlessService">, namespace: string): string {
-  return `${names.podHostname}.${names.headlessService}.${namespace}.svc.cluster.local`;
+  return `${names.podHostname}.${serviceDnsName(names.headlessService, namespace)}`;
+}
+
+/** A Service's name in the cluster's DNS. */
+export function serviceDnsName(service: string, namespace: string): string {
+  return `${service}.${namespace}.svc.cluster.local`;
 }
 
 /** The labels that select the manager's pod (immutable in a StatefulSet: never add to them). */

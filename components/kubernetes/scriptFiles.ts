@@ -14,15 +14,10 @@ export const SCRIPTS = {
   setManagerAddress: "set-manager-address.sh",
 } as const;
 
-/** The scripts as ConfigMap data: the seed script of persistence/ and the start hooks of hooks/. */
+/** Where a script is read from: the seed script from persistence/, every other one from hooks/. */
+const sourceOf = (name: string): string => (name === SCRIPTS.seedAndLink ? seedAndLinkScriptPath : path.join(HOOKS_DIR, name));
+
+/** The scripts as ConfigMap data, one entry per name in SCRIPTS. */
 export function scriptFiles(): Record<string, string> {
-  const read = (file: string) => fs.readFileSync(file, "utf8");
-  return {
-    [SCRIPTS.seedAndLink]: read(seedAndLinkScriptPath),
-    [SCRIPTS.startManager]: read(path.join(HOOKS_DIR, SCRIPTS.startManager)),
-    [SCRIPTS.applyAdminPassword]: read(path.join(HOOKS_DIR, SCRIPTS.applyAdminPassword)),
-    [SCRIPTS.setAdminPassword]: read(path.join(HOOKS_DIR, SCRIPTS.setAdminPassword)),
-    [SCRIPTS.healthCheck]: read(path.join(HOOKS_DIR, SCRIPTS.healthCheck)),
-    [SCRIPTS.setManagerAddress]: read(path.join(HOOKS_DIR, SCRIPTS.setManagerAddress)),
-  };
+  return Object.fromEntries(Object.values(SCRIPTS).map((name) => [name, fs.readFileSync(sourceOf(name), "utf8")]));
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_CERTIFICATE_TYPE } from "../../components/install/nodeCertificates";
+import { TYPES } from "../../components/naming/resourceNames";
 
 /** One resource as the engine would receive it. */
 export interface RecordedResource {
@@ -69,7 +70,7 @@ export const cloudOutputs: OutputsFor = (type, name, inputs) => {
     case "pulumi:pulumi:StackReference":
       // Offline there is no other stack to read: its outputs are empty.
       return { outputs: {}, secretOutputNames: [] };
-    case "openstack:compute/instance:Instance":
+    case TYPES.server:
       return { accessIpV4: "" };
     // Keys and certificates signed at deploy time: recognisable stand-ins, never real key material.
     case NODE_CERTIFICATE_TYPE:

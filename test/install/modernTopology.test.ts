@@ -8,37 +8,35 @@ import { roleInstallerFacts } from "../../components/install/modern/installerVer
 import { roleConfig, type ClusterCredentials } from "../../components/install/modern/roleConfig";
 import { installPredecessors, roleLayout } from "../../components/install/modern/roleLayout";
 import { exampleNamespaces, PROJECT_DIR } from "../support/exampleStacks";
-import { problems } from "../support/parseConfig";
-
-const stack = (name: string) => structuredClone(exampleNamespaces(name)) as Record<string, any>;
+import { problems, problemsAfter } from "../support/parseConfig";
 
 describe("cmom:cluster.version and cmom:cluster.topology", () => {
   it("accepts both example stacks", () => {
-    expect(problems(stack("modern-aio"))).toEqual([]);
-    expect(problems(stack("modern-split"))).toEqual([]);
+    expect(problems(exampleNamespaces("modern-aio"))).toEqual([]);
+    expect(problems(exampleNamespaces("modern-split"))).toEqual([]);
   });
 
   it("refuses a version it does not support, naming it, and nothing else is checked against it", () => {
     for (const version of ["5.0.5", "7.1.0", "3.4"]) {
-      const ns = stack("modern-aio");
-      ns.cluster.version = version;
-      ns.cluster.installRpm = "https://example.com/installer.rpm";
-      expect(problems(ns)).toEqual([`cmom:cluster.version: Cloudify ${version} is not supported (supported: 4.3 … 4.6 (HA) and 5.1 … 7.0 (cluster-manager layout))`]);
+      expect(problemsAfter("modern-aio", (ns) => {
+        ns.cluster.version = version;
+        ns.cluster.installRpm = "https://example.com/installer.rpm";
+      })).toEqual([`cmom:cluster.version: Cloudify ${version} is not supported (supported: 4.3 … 4.6 (HA) and 5.1 … 7.0 (cluster-manager layout))`]);
     }
   });
 
   it("names the installer's version when it is not the configured one", () => {
-    const ns = stack("modern-aio");
-    ns.cluster.version = "6.4.0";
-    expect(problems(ns)).toEqual(["cmom:cluster.version: 6.4.0 but cmom:cluster.installRpm is the 7.0.0 installer"]);
+    expect(problemsAfter("modern-aio", (ns) => {
+      ns.cluster.version = "6.4.0";
+    })).toEqual(["cmom:cluster.version: 6.4.0 but cmom:cluster.installRpm is the 7.0.0 installer"]);
   });
 
   it("reports every topology problem of a stack in one run, with key, expected and found", () => {
-    const ns = stack("modern-split");
-    ns.hosts.pop();
-    ns.cluster.roles = ["database", "broker", "broker", "broker", "broker", "manager", "manager", "manager"];
-    ns.cluster.rejoinVia = "10.40.0.41";
-    expect(problems(ns)).toEqual([
+    expect(problemsAfter("modern-split", (ns) => {
+      ns.hosts.pop();
+      ns.cluster.roles = ["database", "broker", "broker", "broker", "broker", "manager", "manager", "manager"];
+      ns.cluster.rejoinVia = "10.40.0.41";
+    })).toEqual([
       "cmom:cluster.rejoinVia: only for 4.x HA clusters (found version 7.0.0)",
       "cmom:hosts: a split cluster has 9 nodes (3 database, 3 broker, 3 manager), found 8",
       "cmom:cluster.roles: expected 3 database nodes, found 1",
@@ -47,33 +45,35 @@ describe("cmom:cluster.version and cmom:cluster.topology", () => {
   });
 
   it("each node downloads the installer: a local path is refused for 5.1 on", () => {
-    const ns = stack("modern-aio");
-    ns.cluster.installRpm = "installers/cloudify-manager-install-7.0.0-ga.el7.x86_64.rpm";
-    expect(problems(ns)).toEqual(["cmom:cluster.installRpm: an https:// URL for Cloudify 7.0.0 (each node downloads it), found a local path"]);
+    expect(problemsAfter("modern-aio", (ns) => {
+      ns.cluster.installRpm = "installers/cloudify-manager-install-7.0.0-ga.el7.x86_64.rpm";
+    })).toEqual(["cmom:cluster.installRpm: an https:// URL for Cloudify 7.0.0 (each node downloads it), found a local path"]);
   });
 
   it("an all-in-one cluster has 1 or 3 nodes and no roles list", () => {
-    const ns = stack("modern-aio");
-    ns.hosts.pop();
-    ns.cluster.roles = ["database", "broker"];
-    expect(problems(ns)).toEqual([
+    expect(problemsAfter("modern-aio", (ns) => {
+      ns.hosts.pop();
+      ns.cluster.roles = ["database", "broker"];
+    })).toEqual([
       "cmom:hosts: an all-in-one cluster has 1 or 3 nodes, found 2",
       "cmom:cluster.roles: only for topology split (every all-in-one node runs every role)",
     ]);
   });
 
   it("a 4.x stack has no topology", () => {
-    const ns = stack("hosts");
-    ns.cluster.topology = "split";
-    expect(problems(ns)).toEqual(["cmom:cluster.topology: not used without cmom:cluster.version (a 4.x cluster): 4.x nodes are whole managers (set cmom:cluster.version to 5.1 or later)"]);
-    ns.cluster.version = "4.5.5";
-    expect(problems(ns)).toEqual(["cmom:cluster.topology: not used for Cloudify 4.5: 4.x nodes are whole managers (set cmom:cluster.version to 5.1 or later)"]);
+    expect(problemsAfter("hosts", (ns) => {
+      ns.cluster.topology = "split";
+    })).toEqual(["cmom:cluster.topology: not used without cmom:cluster.version (a 4.x cluster): 4.x nodes are whole managers (set cmom:cluster.version to 5.1 or later)"]);
+    expect(problemsAfter("hosts", (ns) => {
+      ns.cluster.topology = "split";
+      ns.cluster.version = "4.5.5";
+    })).toEqual(["cmom:cluster.topology: not used for Cloudify 4.5: 4.x nodes are whole managers (set cmom:cluster.version to 5.1 or later)"]);
   });
 
   it("refuses LDAP in config.yaml where the installer has no such section (6.3 on)", () => {
-    const ns = stack("modern-aio");
-    ns.cluster.ldap = { server: "ldap://10.0.0.9", username: "bind", password: "Ldap-Secret-4410", domain: "example.com" };
-    expect(problems(ns)).toEqual(["cmom:cluster.ldap: Cloudify 7.0.0 takes LDAP through its REST API, not the installer's config.yaml (which has it up to 6.2); cmom does not set it there yet"]);
+    expect(problemsAfter("modern-aio", (ns) => {
+      ns.cluster.ldap = { server: "ldap://10.0.0.9", username: "bind", password: "Ldap-Secret-4410", domain: "example.com" };
+    })).toEqual(["cmom:cluster.ldap: Cloudify 7.0.0 takes LDAP through its REST API, not the installer's config.yaml (which has it up to 6.2); cmom does not set it there yet"]);
   });
 });
 

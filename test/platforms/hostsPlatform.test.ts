@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveExports, revealSecrets, type RecordedResource } from "../../scripts/plan/recordingMocks";
 import { exampleNamespaces, PROJECT_DIR } from "../support/exampleStacks";
-import { problems } from "../support/parseConfig";
+import { problems, problemsAfter } from "../support/parseConfig";
 import { named, ofType } from "../support/resources";
 import { runProgram } from "../support/runProgram";
 
@@ -70,13 +70,13 @@ describe("growing the hosts list", async () => {
 
 describe("cmom:hosts config problems, all reported at once", () => {
   it("names each problem with its key", () => {
-    const ns = hostsStack();
-    ns.hosts[1].address = "cfy-b.example.com";
-    delete ns.hosts[1].privateAddress;
-    ns.hosts[2].name = "cfy-dc1-a";
-    ns.cluster.instances = 5;
-    ns.cluster.hostKeys = { "cfy-dc1-z": "ssh-ed25519 AAAA" };
-    expect(problems(ns)).toEqual([
+    expect(problemsAfter("hosts", (ns) => {
+      ns.hosts[1].address = "cfy-b.example.com";
+      delete ns.hosts[1].privateAddress;
+      ns.hosts[2].name = "cfy-dc1-a";
+      ns.cluster.instances = 5;
+      ns.cluster.hostKeys = { "cfy-dc1-z": "ssh-ed25519 AAAA" };
+    })).toEqual([
       "cmom:hosts[1].privateAddress: required when address is not an IPv4 address (found 'cfy-b.example.com')",
       "cmom:hosts[2].name: 'cfy-dc1-a' is used by an earlier host",
       "cmom:cluster.hostKeys.cfy-dc1-z: no such host (hosts: cfy-dc1-a, cfy-dc1-b)",
@@ -85,20 +85,20 @@ describe("cmom:hosts config problems, all reported at once", () => {
   });
 
   it("needs cmom:hosts and cmom:cluster, and takes no cloud namespace", () => {
-    const ns = hostsStack();
-    delete ns.hosts;
-    ns.openstack = exampleNamespaces("pool").openstack;
-    expect(problems(ns)).toEqual([
+    expect(problemsAfter("hosts", (ns) => {
+      delete ns.hosts;
+      ns.openstack = exampleNamespaces("pool").openstack;
+    })).toEqual([
       "cmom:hosts: required when cmom:platform is hosts",
       "cmom:openstack: only used when cmom:platform is openstack",
     ]);
   });
 
   it("refuses passwords that redaction could not hide in logs (an everyday word of Cloudify's, or under 8 characters)", () => {
-    const ns = hostsStack();
-    ns.cluster.adminPassword = "Cloudify";
-    ns.cluster.ldap = { server: "ldaps://ldap.example.com", username: "cn=reader", password: "s3cr3t", domain: "example.com" };
-    expect(problems(ns)).toEqual([
+    expect(problemsAfter("hosts", (ns) => {
+      ns.cluster.adminPassword = "Cloudify";
+      ns.cluster.ldap = { server: "ldaps://ldap.example.com", username: "cn=reader", password: "s3cr3t", domain: "example.com" };
+    })).toEqual([
       "cmom:cluster.adminPassword: is part of a word Cloudify prints all the time (its redaction would mask that word in every log)",
       "cmom:cluster.ldap.password: at least 8 characters (a shorter one cannot be told apart in logs)",
     ]);

@@ -1,5 +1,5 @@
 import { ConfigError, parseStackConfig, type Platform, type StackConfig } from "../../components/config/loadStackConfig";
-import { toPulumiConfig, type Namespaces } from "./exampleStacks";
+import { exampleNamespaces, toPulumiConfig, type Namespaces } from "./exampleStacks";
 
 export interface ParseTestOptions {
   /** Default true, as in a preview. */
@@ -30,4 +30,11 @@ export function problems(ns: Namespaces, options: ParseTestOptions = {}): string
     if (err instanceof ConfigError) return [...err.problems];
     throw err;
   }
+}
+
+/** The problems of example stack `name` once `change` has edited a copy of its namespaces. */
+export function problemsAfter(name: string, change: (ns: Record<string, any>) => void): string[] {
+  const ns = structuredClone(exampleNamespaces(name)) as Record<string, any>;
+  change(ns);
+  return problems(ns);
 }

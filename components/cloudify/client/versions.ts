@@ -110,7 +110,7 @@ const CHANGES: readonly (readonly [since: string, change: Partial<Capabilities>]
 ];
 
 /** Numeric comparison of dotted versions ("5.0.5" < "5.1"); missing parts count as 0, suffixes are ignored. */
-function compareVersions(a: string, b: string): number {
+export function compareVersions(a: string, b: string): number {
   const parse = (v: string): number[] => v.split(/[.-]/).map((part) => Number.parseInt(part, 10)).map((n) => (Number.isNaN(n) ? 0 : n));
   const [pa, pb] = [parse(a), parse(b)];
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
