@@ -75,7 +75,8 @@ export interface Features {
   readonly snapshotUploadOverwritesArchive: boolean;
 }
 
-function compareVersion(a: string, b: string): number {
+/** Orders dotted version numbers (missing parts count as 0). */
+export function compareVersion(a: string, b: string): number {
   const pa = a.split(".").map(Number);
   const pb = b.split(".").map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
