@@ -12,11 +12,14 @@ import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NodeCertificates } from "../../components/install/nodeCertificates";
 import { remoteStep, remoteUpload } from "../../components/install/remoteStep";
+import { generateTestCa, type TestCa } from "../doubles/cloudify";
 import { ensureSshServer, SshHosts, type SshHost } from "../install/sshHosts";
 import { filesBelow, PROJECT_DIR } from "./support/engineProject";
 
 let hosts: SshHosts;
 let host: SshHost;
+/** Kept in memory: the CA key reaches the program only as a secret, never a file. */
+let ca: TestCa;
 let stack: Stack;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-e2e-ssh-"));
 const stateDir = path.join(dir, "state");
@@ -29,7 +32,7 @@ function program() {
   const route = { host: host.address, port: 22, user: "root", privateKey: pulumi.secret(fs.readFileSync(hosts.key, "utf8")), hostKey: host.hostKey };
   const certs = new NodeCertificates("node", {
     nodeName: "node-1", privateIp: host.address, publicIp: host.address,
-    caCert: fs.readFileSync(path.join(dir, "ca.pem"), "utf8"), caKey: pulumi.secret(fs.readFileSync(path.join(dir, "ca.key"), "utf8")),
+    caCert: ca.certPem, caKey: pulumi.secret(ca.keyPem),
   });
   const key = remoteStep("write-key", {
     route, create: `cat > ${host.root}/external.key && echo key >> ${host.root}/runs.log`, stdin: certs.external.privateKeyPem, triggers: [{ server: "s1" }], secret: true,
@@ -48,8 +51,8 @@ beforeAll(async () => {
   ensureSshServer();
   hosts = new SshHosts(1);
   host = hosts.hosts[0]!;
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-    "-keyout", path.join(dir, "ca.key"), "-out", path.join(dir, "ca.pem"), "-days", "3", "-subj", "/CN=cmom-e2e-ca"], { stdio: "pipe" });
+  ca = generateTestCa("cmom-e2e-ca");
+  fs.writeFileSync(path.join(dir, "ca.pem"), ca.certPem);
   fs.writeFileSync(path.join(dir, "upload.txt"), "uploaded content\n");
   fs.mkdirSync(stateDir);
   // A project directory of its own (the workspace writes Pulumi.yaml and the stack file there); the dynamic-provider host
@@ -92,7 +95,7 @@ describe("SSH steps and node certificates under the real engine", () => {
   });
 
   it("keeps every key out of the state on disk in plain text", () => {
-    const caKeyLine = fs.readFileSync(path.join(dir, "ca.key"), "utf8").split("\n")[1]!;
+    const caKeyLine = ca.keyPem.split("\n")[1]!;
     const nodeKeyLine = fs.readFileSync(path.join(host.root, "external.key"), "utf8").split("\n")[1]!;
     const sshKeyLine = fs.readFileSync(hosts.key, "utf8").split("\n")[1]!;
     const files = filesBelow(stateDir);

@@ -29,8 +29,8 @@ export interface RestoreSnapshot {
 
 /** An upload named an existing snapshot: refused, nothing sent, the existing one untouched. */
 export class SnapshotExistsError extends CloudifyError {
-  constructor(readonly snapshotId: string) {
-    super(`Cloudify snapshot ${snapshotId} already exists; an upload does not replace it (delete it first or upload under a new id). Nothing was sent`, "SnapshotExistsError");
+  constructor(readonly existing: Snapshot) {
+    super(`Cloudify snapshot ${existing.id} already exists; an upload does not replace it (delete it first or upload under a new id). Nothing was sent`, "SnapshotExistsError");
   }
 }
 
@@ -90,7 +90,8 @@ export class SnapshotsApi {
    * After a dropped connection or 5xx, an `uploaded` snapshot of this id that appeared meanwhile is taken as this upload.
    */
   async upload(id: string, file: string): Promise<Snapshot> {
-    if (await this.get(id)) throw new SnapshotExistsError(id);
+    const existing = await this.get(id);
+    if (existing) throw new SnapshotExistsError(existing);
     return this.rest.call<Snapshot>({
       method: "PUT",
       path: objectPath("snapshots", id, "archive"),

@@ -42,12 +42,12 @@ function isTransient(error: unknown): boolean {
 
 /** Uploads `file` (streamed) as snapshot `id`, unless the manager has it already: an earlier run's upload is reused. */
 export async function uploadOnce(client: CloudifyClient, id: string, file: string): Promise<Snapshot> {
-  const existing = await client.snapshots.get(id);
-  if (existing) return usable(existing);
   try {
     return await client.snapshots.upload(id, file);
   } catch (error) {
-    if (!isApiError(error, 409) && !(error instanceof SnapshotExistsError)) throw error;
+    // The upload reads the id first and refuses an existing one with what it read.
+    if (error instanceof SnapshotExistsError) return usable(error.existing);
+    if (!isApiError(error, 409)) throw error;
     const raced = await client.snapshots.get(id);
     if (!raced) throw error;
     return usable(raced);

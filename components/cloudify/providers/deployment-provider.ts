@@ -4,7 +4,6 @@ import type { ClientTuning, CloudifyConnection } from "../client/connection";
 import { CREATE_ENVIRONMENT_WORKFLOW } from "../client/deployments";
 import { isApiError } from "../client/errors";
 import { ExecutionFailedError } from "../client/executions";
-import type { NodeInstanceState } from "../client/node-instances";
 import type { Deployment, Execution, Visibility } from "../client/types";
 import { booleanFailures, mappingFailures, oneOfFailures, positiveNumberFailures, resourceIdFailures, VISIBILITIES } from "./check-rules";
 import { connectionFailures, plainConnection, recordOnlyUpdate } from "./connection-props";
@@ -61,9 +60,9 @@ async function onlyFailedCreation(client: CloudifyClient, deploymentId: string):
   return executions.length === 1 && executions[0].workflow_id === CREATE_ENVIRONMENT_WORKFLOW && executions[0].status === "failed";
 }
 
-/** Node instances that make the manager refuse a delete: neither `uninitialized` nor `deleted` (resource manager, 4.3 … 7.0). */
-async function liveNodeInstances(client: CloudifyClient, deploymentId: string): Promise<NodeInstanceState[]> {
-  return (await client.nodeInstances.ofDeployment(deploymentId)).filter((ni) => ni.state !== "uninitialized" && ni.state !== "deleted");
+/** Whether a node instance makes the manager refuse a delete: one neither `uninitialized` nor `deleted` (resource manager, 4.3 … 7.0). */
+async function hasLiveNodes(client: CloudifyClient, deploymentId: string): Promise<boolean> {
+  return (await client.nodeInstances.ofDeployment(deploymentId)).some((ni) => ni.state !== "uninitialized" && ni.state !== "deleted");
 }
 
 /** Dynamic provider of `pulumi-nodejs:dynamic/cloudify:Deployment`: creation waits for the environment, deletion for the row to go. */
@@ -156,7 +155,7 @@ export function createDeploymentProvider(tuning: Partial<ClientTuning> = {}): pu
         // from the manager, not from the message. Live nodes are torn down first, as `cfy uninstall` does; otherwise the
         // executions are waited for once more; a refusal that remains is the user's to resolve.
         if (!isApiError(error, 400, "dependent_exists_error")) throw error;
-        if ((await liveNodeInstances(client, id)).length > 0) {
+        if (await hasLiveNodes(client, id)) {
           const uninstall = await client.executions.start({ deploymentId: id, workflowId: "uninstall" });
           await client.executions.waitForSuccess(uninstall.id, timeLeft());
         } else {

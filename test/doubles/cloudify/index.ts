@@ -118,7 +118,8 @@ export async function startCloudifyDouble(options: DoubleOptions & { readonly ca
     credentials: null,
     required: false,
     remote_database: false,
-    checks: { consul: true, database: true, services: true, heartbeat: true } }));
+    checks: { consul: true, database: true, services: true, heartbeat: true },
+  }));
 
   const stopNode = async (i: number): Promise<void> => {
     const node = nodes[i];
@@ -155,7 +156,8 @@ export async function startCloudifyDouble(options: DoubleOptions & { readonly ca
       engine.stop();
       await Promise.all(nodes.map((_, i) => stopNode(i)));
       rmSync(dir, { recursive: true, force: true });
-    } };
+    },
+  };
 }
 
 export { generateTestCa, issueServerCertificate, type TestCa } from "./certs";

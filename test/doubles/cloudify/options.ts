@@ -61,6 +61,11 @@ export interface Features {
    * rest_utils.wait_for_execution @6.0.0 … 7.0.0; before 6.0 it answers at once and reads no async_create).
    */
   readonly deploymentCreateWaits: boolean;
+  /**
+   * A new `PUT /deployments/{id}` first removes a row whose only execution is a failed create_deployment_environment
+   * (resource_manager.py cleanup_failed_deployment @6.0.0 … 7.0.0); before 6.0 such a row answers 409 like any other.
+   */
+  readonly failedDeploymentReplaced: boolean;
   readonly deploymentCreateWaitMs: number;
   /**
    * Body fields `POST /snapshots/{id}/restore` requires (resources_v2/snapshots.py): force always, recreate_deployments_envs
@@ -75,7 +80,8 @@ export interface Features {
   readonly snapshotUploadOverwritesArchive: boolean;
 }
 
-function compareVersion(a: string, b: string): number {
+/** Orders dotted version numbers (missing parts count as 0). */
+export function compareVersion(a: string, b: string): number {
   const pa = a.split(".").map(Number);
   const pb = b.split(".").map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
@@ -106,6 +112,7 @@ export function featuresOf(options: DoubleOptions): Features {
     executionQueue: atLeast("4.5"),
     okEndpoint: atLeast("6"),
     deploymentCreateWaits: atLeast("6"),
+    failedDeploymentReplaced: atLeast("6"),
     deploymentCreateWaitMs: options.deploymentCreateWaitMs ?? 1000,
     snapshotUploadOverwritesArchive: atLeast("7"),
     restoreRequires: [

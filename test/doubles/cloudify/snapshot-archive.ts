@@ -4,6 +4,7 @@ import { basename, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { ZipFile } from "yazl";
 import { extractArchive } from "./archive-reader";
+import { compareVersion } from "./options";
 import type { BlueprintRecord, DeploymentRecord, DoubleState, ExecutionRecord, NodeInstanceRecord, PluginRecord, SecretRecord, TenantRecord } from "./state";
 
 /** What a double's snapshot holds: the tables a restore brings back, and the files they point to. */
@@ -24,19 +25,10 @@ interface SnapshotContent {
  * alike before): none newer than itself, none older than 4.0.0; anything from 4.0.0 up to its own version directly.
  */
 function validateSnapshotVersion(snapshot: string, manager: string): void {
-  if (compareVersions(snapshot, manager) > 0) {
+  if (compareVersion(snapshot, manager) > 0) {
     throw new Error(`NonRecoverableError: Cannot restore a newer manager's snapshot on this manager [${snapshot} > ${manager}]`);
   }
-  if (compareVersions(snapshot, "4.0.0") < 0) throw new Error(`NonRecoverableError: Restoring snapshot from version ${snapshot} is not supported`);
-}
-
-function compareVersions(a: string, b: string): number {
-  const [x, y] = [a, b].map((v) => v.split(".").map(Number));
-  for (let i = 0; i < Math.max(x!.length, y!.length); i++) {
-    const diff = (x![i] ?? 0) - (y![i] ?? 0);
-    if (diff !== 0) return diff;
-  }
-  return 0;
+  if (compareVersion(snapshot, "4.0.0") < 0) throw new Error(`NonRecoverableError: Restoring snapshot from version ${snapshot} is not supported`);
 }
 
 /** Writes the state as a zip: `state.json` plus `files/<name>` for every stored wagon and blueprint archive. */

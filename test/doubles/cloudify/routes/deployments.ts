@@ -46,11 +46,7 @@ async function holdForCreation(creation: ExecutionRecord, waitMs: number): Promi
   if (creation.status !== "terminated") throw new ManagerError(400, "deployment_environment_creation_in_progress_error", "Deployment environment creation is still in progress");
 }
 
-/**
- * 6.0+: a deployment whose only execution is a failed create_deployment_environment is removed before a new PUT of the
- * same id, so that a corrected request can be sent (resource_manager.py cleanup_failed_deployment @6.0.0 … 7.0.0; before
- * 6.0 such a row answers 409 like any other).
- */
+/** Removes a deployment whose only execution is a failed create_deployment_environment (Features.failedDeploymentReplaced). */
 function cleanupFailedCreation(d: DoubleContext, tenant: string, id: string): void {
   const deployment = d.state.deployments.get(tenant, id);
   if (!deployment) return;
@@ -93,7 +89,7 @@ export function deploymentRoutes(d: DoubleContext): Route[] {
         const blueprint = d.state.blueprints.get(ctx.tenant, blueprintId);
         if (!blueprint) throw fail.notFound("Blueprint", blueprintId);
         if (!blueprint.plan) throw fail.badParameters(`Blueprint ${blueprintId} is not uploaded yet (state ${blueprint.state})`);
-        if (d.features.deploymentCreateWaits) cleanupFailedCreation(d, ctx.tenant, id);
+        if (d.features.failedDeploymentReplaced) cleanupFailedCreation(d, ctx.tenant, id);
         if (d.state.deployments.get(ctx.tenant, id)) throw fail.conflict("Deployment", id, ctx.tenant);
         const given = (body.inputs ?? {}) as Record<string, unknown>;
         if (typeof given !== "object" || Array.isArray(given)) throw fail.badParameters("inputs must be a mapping");
