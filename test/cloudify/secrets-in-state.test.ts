@@ -55,8 +55,10 @@ beforeAll(async () => {
   };
 });
 
-describe("registered inputs", () => {
-  it("every Cloudify resource registers its own type, secrets wrapped, credentials listed as secret outputs", async () => {
+/** Registers one resource of every Cloudify type once, for every test that reads the registrations (in any order or alone). */
+let registeredEveryType: Promise<void> | undefined;
+function registerEveryType(): Promise<void> {
+  registeredEveryType ??= (async () => {
     const { CloudifyBlueprint, CloudifyDeployment, CloudifyExecution, CloudifyPlugin, CloudifySecret, CloudifyTenant } = await import(
       "../../components/cloudify/providers"
     );
@@ -71,7 +73,13 @@ describe("registered inputs", () => {
       new CloudifyExecution("execution", { connection, deploymentId: "d", workflowId: "install" }),
     ];
     await Promise.all(resources.map((r) => new Promise((resolve) => r.urn.apply(resolve))));
+  })();
+  return registeredEveryType;
+}
 
+describe("registered inputs", () => {
+  it("every Cloudify resource registers its own type, secrets wrapped, credentials listed as secret outputs", async () => {
+    await registerEveryType();
     expect(registrations.map((r) => r.type).sort()).toEqual(
       ["Blueprint", "Deployment", "Execution", "Plugin", "Secret", "Tenant"].map((t) => `pulumi-nodejs:dynamic/cloudify:${t}`),
     );
@@ -121,6 +129,7 @@ describe("provider outputs", () => {
   });
 
   it.each(SPECS.map((spec) => [spec.type, spec] as const))("%s: the planted password and values are in it only as secrets", async (_type, spec) => {
+    await registerEveryType();
     const registration = spec.type === "Deployment" ? await inlineInputsRegistration() : registrations.filter((r) => r.type === `pulumi-nodejs:dynamic/cloudify:${spec.type}`).at(-1)!;
     const engine = new EngineDriver((await rebuild(spec.provider)).provider);
     await spec.prepare(d, fixtures, "state");
