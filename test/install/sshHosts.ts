@@ -5,8 +5,9 @@
 //   on the production paths (HOST_PATHS: /opt/cmom, /etc/cmom, /etc/cloudify, /var/log/cmom, /var/lib/cmom,
 //   /var/log/cloudify), so production command lines run unchanged. The empty mount points are made on this machine once
 //   and left there. `$CMOM_ROOT/<path>` and `<path>` are then one directory on the host: tests that set CMOM_ROOT keep working;
-// - Debian's sshd (root login by the operator's key only) and sudo: `sudo -n` keeps the fakes' variables (FAKE_STATE,
-//   FAKE_REGISTRY, CMOM_POLL_SECONDS) and finds the fakes first on its PATH, as it finds the real tools on a manager;
+// - Debian's sshd (root login by the operator's key only) and sudo, which ensureSshServer installs (with iproute2): `sudo -n`
+//   keeps the fakes' variables (FAKE_STATE, FAKE_REGISTRY, CMOM_POLL_SECONDS) and finds the fakes first on its PATH, as it
+//   finds the real tools on a manager;
 // - the faithful fakes of rpm, cfy_manager and cfy (./fakes), one state per host, one cluster registry for all.
 // API: ensureSshServer(); new SshHosts(count) → .hosts, .key (operator key file), .registry; .add() (one more host);
 // .forward(host, port, targetPort) (host:port → gateway:targetPort, e.g. a REST double on this machine);
@@ -21,9 +22,12 @@ import { makeFakeBin } from "./fakes/harness";
 
 const SSHD = "/usr/sbin/sshd";
 
-/** Debian's openssh-server and sudo, installed by the test itself (CI is a fresh machine). */
+/** The Debian packages the hosts need, by a file each installs. */
+const PACKAGES = { "openssh-server": SSHD, sudo: "/usr/bin/sudo", iproute2: "/bin/ip" };
+
+/** Debian's openssh-server, sudo and iproute2, installed by the test itself (CI is a fresh machine). */
 export function ensureSshServer() {
-  const missing = [["openssh-server", SSHD], ["sudo", "/usr/bin/sudo"]].filter(([, file]) => !fs.existsSync(file!)).map(([name]) => name!);
+  const missing = Object.entries(PACKAGES).filter(([, file]) => !fs.existsSync(file)).map(([name]) => name);
   if (missing.length === 0) return;
   // Test files run in parallel and each may get here: one apt-get at a time (a second finds the packages installed).
   execFileSync("flock", [path.join(os.tmpdir(), "cmom-apt-get.lock"), "sh", "-c", 'apt-get update -qq && apt-get install -y -qq "$@"', "apt-get", ...missing],
