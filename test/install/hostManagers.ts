@@ -30,10 +30,14 @@ const readJson = <T>(file: string): T | undefined => (fs.existsSync(file) ? JSON
 
 /** What the host's nginx serves: the external certificate and key of its config.yaml, once its services are up. */
 function servedIdentity(host: SshHost): { cert: Buffer; key: Buffer } | undefined {
-  if (readJson<{ services?: string }>(path.join(host.stateDir, "state.json"))?.services !== "up") return undefined;
-  const config = parse(fs.readFileSync(path.join(host.root, "etc/cloudify/config.yaml"), "utf8")) as { ssl_inputs: Record<string, string> };
-  const onHost = (file: string) => fs.readFileSync(path.join(host.root, file));
-  return { cert: onHost(config.ssl_inputs.external_cert_path!), key: onHost(config.ssl_inputs.external_key_path!) };
+  try {
+    if (readJson<{ services?: string }>(path.join(host.stateDir, "state.json"))?.services !== "up") return undefined;
+    const config = parse(fs.readFileSync(path.join(host.root, "etc/cloudify/config.yaml"), "utf8")) as { ssl_inputs: Record<string, string> };
+    const onHost = (file: string) => fs.readFileSync(path.join(host.root, file));
+    return { cert: onHost(config.ssl_inputs.external_cert_path!), key: onHost(config.ssl_inputs.external_key_path!) };
+  } catch {
+    return undefined; // its files are being written or were removed by a cleanup: no manager answers
+  }
 }
 
 /** `options.nodes` must cover every host the test will have. */
