@@ -146,11 +146,8 @@ describe("hosts platform over real SSH, driven by the real engine", () => {
   });
 
   it("a fourth host is installed and joins; the other hosts run no stage again", async () => {
-    const added = await (async () => {
-      const host = hosts.add();
-      await managers.serve(host);
-      return host;
-    })();
+    const added = hosts.add();
+    await managers.serve(added);
     const before = hosts.hosts.slice(0, 3).map((host) => stageRuns(host));
     for (const [key, value] of Object.entries(hostsConfig()[3]!)) {
       await project.pulumiOk(["config", "set", "-s", project.stack, "--path", `cmom:hosts[3].${key}`, value]);
