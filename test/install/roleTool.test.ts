@@ -1,88 +1,19 @@
 // cmom-role, the node tool of Cloudify 5.1 … 7.0 clusters, against the per-version fakes of rpm, yum, curl, cfy_manager and
 // cfy (test/install/fakes/fake_modern.py, each behaviour citing the official source it follows).
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { roleInstallerFacts } from "../../components/install/modern/installerVersions";
-import { roleConfig, type ClusterCredentials } from "../../components/install/modern/roleConfig";
-import { roleLayout } from "../../components/install/modern/roleLayout";
+import { ADMIN_PASSWORD, count, CREDENTIALS, roleNodes, URL_TOKEN } from "./fakes/roleNodes";
 
-const TOOL = path.resolve(__dirname, "../../components/install/modern/cmom-role");
-const FAKE = path.resolve(__dirname, "fakes/fake_modern.py");
-const HELPER = path.resolve(__dirname, "../../components/install/node-setup/cmom-node-setup-helper.py");
-const ADMIN_PASSWORD = "Adm1n-Secret-5521";
-const URL_TOKEN = "tok-7f3e9a";
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-role-"));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-const CREDENTIALS: ClusterCredentials = {
-  rabbitmqUsername: "mquser", rabbitmqPassword: "mqpass-1", erlangCookie: "cookie", postgresPassword: "pgpass-1", etcdClusterToken: "token",
-  etcdRootPassword: "etcdroot", etcdPatroniPassword: "etcdpatroni", patroniRestPassword: "patronirest", replicatorPassword: "replicator",
-  prometheusUsername: "promuser", prometheusPassword: "prompass",
-};
-
-interface Run { code: number; stdout: string; stderr: string }
-
-/** Three all-in-one nodes (10.0.0.1 … 3) sharing one cluster registry, their config files written as cmom writes them. */
+/** Three all-in-one nodes (10.0.0.1 … 3) sharing one cluster registry. */
 function cluster(version: string) {
-  const dir = fs.mkdtempSync(path.join(scratch, `v${version}-`));
-  const registry = path.join(dir, "registry.json");
-  const layout = roleLayout("all-in-one", 3, undefined);
-  const ip = (index: number) => `10.0.0.${index + 1}`;
-  const placed = (role: string) => layout.filter((i) => i.role === role).map((i) => ({ name: i.name, privateIp: ip(i.nodeIndex) }));
-  const nodes = [0, 1, 2].map((index) => {
-    const root = path.join(dir, `node-${index}`);
-    const bin = path.join(root, "fakebin");
-    fs.mkdirSync(bin, { recursive: true });
-    for (const cmd of ["rpm", "yum", "curl", "cfy_manager", "cfy"]) fs.symlinkSync(FAKE, path.join(bin, cmd));
-    fs.mkdirSync(path.join(root, "etc/cloudify"), { recursive: true });
-    for (const instance of layout.filter((i) => i.nodeIndex === index)) {
-      const config = roleConfig({
-        instance, node: { hostname: `node-${index}`, privateIp: ip(index), publicIp: `192.0.2.${index + 1}` },
-        databases: placed("database"), brokers: placed("broker"), credentials: CREDENTIALS,
-        admin: { username: "admin", password: ADMIN_PASSWORD }, facts: roleInstallerFacts(version), additionalConfig: {},
-      });
-      fs.writeFileSync(path.join(root, `etc/cloudify/${instance.name}_config.yaml`), JSON.stringify(config));
-    }
-    const env = { PATH: `${bin}:/usr/bin:/bin`, CMOM_ROOT: root, CMOM_HELPER: HELPER, FAKE_REGISTRY: registry, FAKE_VERSION: version };
-    const run = (args: string[], input = "", extraEnv: Record<string, string> = {}): Run => {
-      const r = spawnSync("bash", [TOOL, ...args], { env: { ...env, ...extraEnv }, input, encoding: "utf8" });
-      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-    };
-    const calls = (): { cmd: string; argv: string[] }[] => {
-      const file = path.join(root, "fake/calls.jsonl");
-      return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l)) : [];
-    };
-    const state = (patch: Record<string, unknown>) => {
-      const file = path.join(root, "fake/state.json");
-      const current = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, JSON.stringify({ ...current, ...patch }));
-    };
-    const installer = () => run(["installer", version], `https://repo.example/cloudify-manager-install-${version}.rpm?token=${URL_TOKEN}\n\n`);
-    const log = () => fs.readFileSync(path.join(root, "var/log/cmom/role.log"), "utf8");
-    return { root, ip: ip(index), run, calls, state, installer, log };
-  });
-  const reg = () => JSON.parse(fs.readFileSync(registry, "utf8"));
-  /** Every install in the order the plan runs them. */
-  const installAll = () => {
-    for (const node of nodes) expect(node.installer().code).toBe(0);
-    for (const [index, instance, service] of [
-      [0, "postgresql-1", "database_service"], [1, "postgresql-2", "database_service"], [2, "postgresql-3", "database_service"],
-      [0, "rabbitmq-1", "queue_service"], [1, "rabbitmq-2", "queue_service"], [2, "rabbitmq-3", "queue_service"],
-      [0, "manager-1", "manager_service"], [1, "manager-2", "manager_service"], [2, "manager-3", "manager_service"],
-    ] as const) {
-      const r = nodes[index]!.run(["install", instance, service]);
-      expect(r.code, r.stderr).toBe(0);
-    }
-  };
-  return { nodes, reg, installAll };
+  const built = roleNodes(fs.mkdtempSync(path.join(scratch, `v${version}-`)), version);
+  return { ...built, installAll: () => expect(built.installAll).not.toThrow() };
 }
-
-const count = (calls: { cmd: string; argv: string[] }[], cmd: string, ...argv: string[]) =>
-  calls.filter((c) => c.cmd === cmd && argv.every((a, i) => c.argv[i] === a)).length;
 
 describe.each(["5.1.4", "6.4.0", "7.0.0"])("cmom-role on Cloudify %s", (version) => {
   it("installer: installs the package once, the URL only on a pipe, and refuses another installed version", () => {

@@ -12,7 +12,8 @@ import { ClusterCredentialsResource } from "./clusterCredentials";
 import { roleInstallerFacts } from "./installerVersions";
 import { roleConfig } from "./roleConfig";
 import { RoleCleanup, roleCleanupCommand } from "./roleCleanup";
-import { installPredecessors, roleLayout, type RoleInstance } from "./roleLayout";
+import { installPredecessors, isAdded, roleLayout, type RoleInstance } from "./roleLayout";
+import { RoleMembership, type MemberNode } from "./roleMembership";
 import { CA_PATH, DB_CLIENT, DB_SUPERUSER_CLIENT, externalCertPath, externalKeyPath, roleCertPath, roleConfigPath, roleKeyPath } from "./rolePaths";
 
 /** The node tool of this layout (cmom-role beside this file), installed on every node. */
@@ -74,8 +75,9 @@ export class RoleClusterInstall extends pulumi.ComponentResource {
         triggers: [{ server, installer: pulumi.secret(cluster.installRpm), version: cluster.version, tool: toolStep.id }],
         secret: true,
       }, [toolStep]);
-      new RoleCleanup(`${name}-node-${index}-cleanup`, { route, command: roleCleanupCommand(ROLE_TOOL) }, { parent: this, dependsOn: node.infrastructure ? [node.infrastructure] : [] });
-      return { node, route, step, write, ready: [toolStep, ca, installer] };
+      const cleanup = new RoleCleanup(`${name}-node-${index}-cleanup`, { route, command: roleCleanupCommand(ROLE_TOOL) }, { parent: this, dependsOn: node.infrastructure ? [node.infrastructure] : [] });
+      const member: MemberNode = { route, tool: roleToolCommand };
+      return { node, route, step, write, ready: [toolStep, ca, installer], cleanup, member };
     });
 
     const placed = (role: RoleInstance["role"]) => pulumi.all(layout.filter((i) => i.role === role)
@@ -143,6 +145,20 @@ export class RoleClusterInstall extends pulumi.ComponentResource {
     }
     this.installs = installs;
     this.managers = installs.filter((i) => i.instance.role === "manager" || i.instance.role === "whole");
+
+    // Instances added to the official layout join its cluster, and leave it before their node is cleaned up: the membership
+    // depends on the node's cleanup, so Pulumi deletes it (and the node leaves) first.
+    const memberOf = (role: RoleInstance["role"]) => layout.filter((i) => i.role === role).map((i) => machines[i.nodeIndex]!.member);
+    for (const instance of layout.filter(isAdded)) {
+      const machine = machines[instance.nodeIndex]!;
+      new RoleMembership(`${name}-${instance.name}-membership`, {
+        instance,
+        node: { ...machine.member, name: machine.node.name, privateIp: machine.node.privateIp },
+        firstDatabase: memberOf("database")[0]!,
+        firstBroker: memberOf("broker")[0]!,
+        managers: memberOf("manager"),
+      }, { parent: this, dependsOn: [stepOf.get(instance.name)!, ...this.managers.map((m) => m.step), machine.cleanup] });
+    }
     this.registerOutputs({});
   }
 }
