@@ -65,8 +65,6 @@ export function topologyProblems(cluster: ClusterConfig, nodeCount: number, node
     return problems;
   }
   if (cluster.rejoinVia !== undefined) problems.push(`${at("rejoinVia")}: only for 4.x HA clusters (found version ${version})`);
-  // Each node downloads the installer itself; uploading a local one is not there yet for this layout.
-  if (!cluster.installRpm.startsWith("https://")) problems.push(`${at("installRpm")}: an https:// URL for Cloudify ${version} (each node downloads it), found a local path`);
   if (cluster.ldap !== undefined && !roleInstallerFacts(version!).ldapInConfig) {
     problems.push(`${at("ldap")}: Cloudify ${version} takes LDAP through its REST API, not the installer's config.yaml (which has it up to 6.2); cmom does not set it there yet`);
   }

@@ -53,10 +53,13 @@ describe("cmom:cluster.version and cmom:cluster.topology", () => {
     ]);
   });
 
-  it("each node downloads the installer: a local path is refused for 5.1 on", () => {
+  it("a local installer is taken (cmom uploads it to each node) and its version still checked", () => {
     expect(problemsAfter("modern-aio", (ns) => {
       ns.cluster.installRpm = "installers/cloudify-manager-install-7.0.0-ga.el7.x86_64.rpm";
-    })).toEqual(["cmom:cluster.installRpm: an https:// URL for Cloudify 7.0.0 (each node downloads it), found a local path"]);
+    })).toEqual([]);
+    expect(problemsAfter("modern-aio", (ns) => {
+      ns.cluster.installRpm = "installers/cloudify-manager-install-6.4.0-ga.el7.x86_64.rpm";
+    })).toEqual(["cmom:cluster.version: 7.0.0 but cmom:cluster.installRpm is the 6.4.0 installer"]);
   });
 
   it("an all-in-one cluster has 1 or 3 nodes; more only as added nodes after three `all` ones", () => {

@@ -73,7 +73,7 @@ async function clusterOf(version: string, roles: NodeRole[]) {
       instance,
       node: { ...members[instance.nodeIndex]!, name: `node-${instance.nodeIndex}`, privateIp: built.nodes[instance.nodeIndex]!.ip },
       firstDatabase: memberOf("database")[0]!, firstBroker: memberOf("broker")[0]!, managers: memberOf("manager"),
-    }) as pulumi.Input<MembershipProps>);
+    }) as unknown as pulumi.Input<MembershipProps>);
   };
   const unreachable = (index: number) => fs.rmSync(path.join(hostsDir, `${host(index)}.env`));
   return { ...built, membership, unreachable };

@@ -1,5 +1,6 @@
 // cmom-role, the node tool of Cloudify 5.1 … 7.0 clusters, against the per-version fakes of rpm, yum, curl, cfy_manager and
 // cfy (test/install/fakes/fake_modern.py, each behaviour citing the official source it follows).
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -72,6 +73,64 @@ describe.each(["5.1.4", "6.4.0", "7.0.0"])("cmom-role on Cloudify %s", (version)
     expect(node.run(["install", "rabbitmq-1", "queue_service"]).code).toBe(0);
     const calls = node.calls().filter((c) => c.cmd === "cfy_manager").map((c) => `${c.argv[0]} ${path.basename(c.argv[2]!)}`);
     expect(calls).toEqual(["install postgresql-1_config.yaml", "install rabbitmq-1_config.yaml", "remove rabbitmq-1_config.yaml", "install rabbitmq-1_config.yaml"]);
+  });
+
+  it("installer: an uploaded installer is installed from where cmom put it, its SHA-256 checked, nothing downloaded", () => {
+    const { nodes } = cluster(version);
+    const node = nodes[0]!;
+    expect(node.run(["installer", version], "uploaded\n\n").stderr).toContain("no uploaded installer at");
+    fs.mkdirSync(path.join(node.root, "opt/cmom/installer"), { recursive: true });
+    fs.writeFileSync(path.join(node.root, "opt/cmom/installer/cloudify-manager-install.rpm"), "rpm");
+    expect(node.run(["installer", version], `uploaded\n${"0".repeat(64)}\n`).stderr).toContain("the installer's SHA-256 is not the configured one");
+    const sha = createHash("sha256").update("rpm").digest("hex");
+    const r = node.run(["installer", version], `uploaded\n${sha}\n`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(count(node.calls(), "yum", "install")).toBe(1);
+    expect(count(node.calls(), "curl")).toBe(0);
+  });
+
+  it("configure: the first run after an install records the settings; only changed settings run cfy_manager configure, once", () => {
+    const { nodes, installAll } = cluster(version);
+    installAll();
+    const node = nodes[0]!;
+    const configure = (digest: string) => node.run(["configure", "manager-1", "manager_service"], `${digest}\n`);
+    const configures = () => count(node.calls(), "cfy_manager", "configure");
+    for (const digest of ["a".repeat(64), "a".repeat(64)]) expect(configure(digest).code).toBe(0);
+    expect(configures()).toBe(0);
+    for (const digest of ["b".repeat(64), "b".repeat(64)]) expect(configure(digest).code).toBe(0);
+    expect(configures()).toBe(1);
+    expect(node.readState().configured).toEqual(["manager_service"]);
+    expect(node.log()).not.toContain(ADMIN_PASSWORD);
+  });
+
+  it("configure: refuses a role that is not installed, before calling the installer", () => {
+    const { nodes } = cluster(version);
+    const node = nodes[0]!;
+    expect(node.installer().code).toBe(0);
+    const r = node.run(["configure", "manager-1", "manager_service"], `${"a".repeat(64)}\n`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("manager-1: manager_service is not installed");
+    expect(count(node.calls(), "cfy_manager")).toBe(0);
+  });
+
+  it("configure: a broker that joined another is configured only where configure does not reset it (5.1)", () => {
+    const { nodes, reg, installAll } = cluster(version);
+    installAll();
+    const node = nodes[1]!;
+    for (const digest of ["a".repeat(64), "b".repeat(64)]) node.run(["configure", "rabbitmq-2", "queue_service"], `${digest}\n`);
+    const r = node.run(["configure", "rabbitmq-2", "queue_service"], `${"b".repeat(64)}\n`);
+    if (version.startsWith("5.1")) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(count(node.calls(), "cfy_manager", "configure")).toBe(1);
+    } else {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`rabbitmq-2: cfy_manager configure of Cloudify ${version} resets a joined RabbitMQ node and joins it again`);
+      expect(count(node.calls(), "cfy_manager", "configure")).toBe(0);
+    }
+    expect(reg().brokers["rabbitmq-2"].resets).toBeUndefined();
+    // The first broker joins nobody: it is configured on every version.
+    for (const digest of ["a".repeat(64), "b".repeat(64)]) expect(nodes[0]!.run(["configure", "rabbitmq-1", "queue_service"], `${digest}\n`).code).toBe(0);
+    expect(count(nodes[0]!.calls(), "cfy_manager", "configure")).toBe(1);
   });
 
   it("status: OK on a whole cluster, refused (exit 1) once a broker is down", () => {

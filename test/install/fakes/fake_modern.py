@@ -83,6 +83,8 @@ def cfy_manager(argv):
         return manager_install(read_config(arg(argv, "-c", "--config-file")))
     if argv[:1] == ["remove"]:
         return manager_remove(read_config(arg(argv, "-c", "--config-file")))
+    if argv[:1] == ["configure"]:
+        return manager_configure(read_config(arg(argv, "-c", "--config-file")))
     if argv[:2] == ["dbs", "list"]:
         return dbs_list(read_config(arg(argv, "-c")))
     if argv[:2] == ["dbs", "add"]:
@@ -152,6 +154,28 @@ def manager_remove(config):
         reg["databases"][ip]["running"] = False
     save(REGISTRY_FILE, reg)
     print("Cloudify successfully removed!")
+
+
+def manager_configure(config):
+    services = config["services_to_install"]
+    # install main.py configure: every service of the config must be installed (@5.1.0 _validate_components_prepared
+    # 'Could not find ...'; @6.4.0, 7.0.0 _all_services_installed 'Not all services ... are installed').
+    if not all(installed(s) for s in services):
+        if MINOR == "5.1":
+            fail("Could not find %s.\nThis most likely means that you need to run `cfy_manager install` before running `cfy_manager configure`"
+                 % ", ".join(os.path.join(INSTALLED_DIR, s) for s in services))
+        fail("Not all services %s are installed.\nYou may need to run `cfy_manager install` first." % services)
+    reg = registry()
+    rabbit = config.get("rabbitmq", {})
+    # install rabbitmq.py configure @5.2.0 ... 7.0.0 ends in _possibly_join_cluster: a broker with join_cluster is reset
+    # (rabbitmqctl stop_app, reset) and joins again; @5.1.0 configure does not join.
+    if "queue_service" in services and rabbit.get("join_cluster") and MINOR != "5.1":
+        reg["brokers"][rabbit["nodename"]]["resets"] = reg["brokers"][rabbit["nodename"]].get("resets", 0) + 1
+        save(REGISTRY_FILE, reg)
+    state = load(STATE_FILE, {})
+    state["configured"] = state.get("configured", []) + [services[0]]
+    save(STATE_FILE, state)
+    print("Configuration finished successfully!")
 
 
 def require_services(config, command, allowed):

@@ -1,21 +1,31 @@
-// Scale-out and scale-in of a Cloudify 7.0 all-in-one cluster through the stack: a fourth host as a manager adds only that
-// node (its install joins the cluster) and its membership, whose removal takes the node out of the cluster before its cleanup.
+// A Cloudify 7.0 all-in-one cluster's stack as the offline plan records it: scale-out and scale-in (a fourth host as a
+// manager adds only that node, whose install joins the cluster, and its membership, whose removal takes the node out of the
+// cluster before its cleanup), cfy_manager configure on a changed setting, and a local installer uploaded to each node.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { revealSecrets, type RecordedResource } from "../../scripts/plan/recordingMocks";
+import { cloudOutputs, revealSecrets, type OutputsFor, type RecordedResource } from "../../scripts/plan/recordingMocks";
 import { exampleNamespaces, TEST_CA_CERT, TEST_SECRETS } from "../support/exampleStacks";
 import { runProgram } from "../support/runProgram";
 
+/** The cluster's generated credentials, as the engine would have them after the first update (the plan leaves them unknown). */
+const withCredentials: OutputsFor = (type, name, inputs) => type === "pulumi-nodejs:dynamic/cmom:ClusterCredentials"
+  ? { values: Object.fromEntries((inputs.keys as string[]).map((key) => [key, `${key}-value`])) }
+  : cloudOutputs(type, name, inputs);
+
 const FOURTH = { name: "cfy-aio-d", address: "192.0.2.34", privateAddress: "10.40.0.34" };
 
-/** modern-aio with real secrets, and with `added` hosts after its three all-in-one ones. */
-async function aioWith(added: { role: string; host: typeof FOURTH }[]) {
+/** modern-aio with real secrets, `added` hosts after its three all-in-one ones, and `edit` applied. */
+async function aioWith(added: { role: string; host: typeof FOURTH }[], edit: (ns: Record<string, any>) => void = () => undefined) {
   const ns = structuredClone(exampleNamespaces("modern-aio")) as Record<string, any>;
+  edit(ns);
   Object.assign(ns.cluster, { adminPassword: TEST_SECRETS.adminPassword, caKey: TEST_SECRETS.caKey, caCert: TEST_CA_CERT, sshPrivateKey: TEST_SECRETS.sshPrivateKey });
   if (added.length > 0) {
     ns.hosts.push(...added.map((a) => a.host));
     ns.cluster.roles = ["all", "all", "all", ...added.map((a) => a.role)];
   }
-  const { resources } = await runProgram(ns);
+  const { resources } = await runProgram(ns, { preview: false, outputs: withCredentials });
   return new Map(resources.map((r) => [r.urn, r]));
 }
 
@@ -79,5 +89,62 @@ describe("added database and broker nodes", async () => {
       "192.0.2.35 (leaving): sudo -n bash /opt/cmom/bin/cmom-role 'cleanup'",
       "192.0.2.31: sudo -n bash /opt/cmom/bin/cmom-role 'forget' 'broker' 'rabbitmq-4' '10.40.0.35'",
     ]);
+  });
+});
+
+const stepsNamed = (resources: Map<string, RecordedResource>, suffix: string) => [...resources.values()].filter((r) => r.name.endsWith(suffix));
+const stdinOf = (r: RecordedResource) => revealSecrets(r.inputs.stdin) as string;
+
+describe("cfy_manager configure on a changed setting", async () => {
+  const before = await aioWith([]);
+  const after = await aioWith([], (ns) => {
+    ns.cluster.additionalConfig = { manager: { cli_local_profile_host_name: "cfy.example.com" } };
+  });
+  const grown = await aioWith([{ role: "database", host: FOURTH }]);
+
+  it("every instance has a configure step after its install, one at a time per node, its settings' digest on stdin", () => {
+    const configures = stepsNamed(before, "-configure");
+    expect(configures).toHaveLength(9);
+    for (const step of configures) {
+      expect(step.inputs.command).toMatch(/^sudo -n bash \/opt\/cmom\/bin\/cmom-role 'configure' '(postgresql|rabbitmq|manager)-\d' '[a-z_]+'$/);
+      expect(stdinOf(step)).toMatch(/^[0-9a-f]{64}\n$/);
+      expect(step.dependsOn).toContain(byName(before, step.name.replace(/-configure$/, "-install")).urn);
+    }
+    expect(byName(before, "test-install-node-0-rabbitmq-1-configure").dependsOn).toContain(byName(before, "test-install-node-0-postgresql-1-configure").urn);
+    expect(byName(before, "test-install-node-0-manager-1-configure").dependsOn).toContain(byName(before, "test-install-node-0-rabbitmq-1-configure").urn);
+  });
+
+  it("a changed setting changes every configure step's digest and no install step", () => {
+    for (const step of stepsNamed(before, "-configure")) expect(stdinOf(after.get(step.urn)!)).not.toBe(stdinOf(step));
+    for (const step of stepsNamed(before, "-install")) expect(comparable(after.get(step.urn)!)).toBe(comparable(step));
+  });
+
+  it("an added database node rewrites the members in the config files but configures nothing again (it joins instead)", () => {
+    for (const step of stepsNamed(before, "-configure")) expect(stdinOf(grown.get(step.urn)!)).toBe(stdinOf(step));
+    const config = (m: Map<string, RecordedResource>) => stdinOf(byName(m, "test-install-node-0-manager-1-config"));
+    expect(config(grown)).not.toBe(config(before));
+    expect(JSON.parse(config(grown)).postgresql_server.cluster.nodes["postgresql-4"]).toEqual({ ip: "10.40.0.34" });
+  });
+});
+
+describe("a local installer", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-installer-"));
+  const rpm = path.join(dir, "cloudify-manager-install-7.0.0-ga.el7.x86_64.rpm");
+  fs.writeFileSync(rpm, "an installer");
+  const local = await aioWith([], (ns) => {
+    ns.cluster.installRpm = rpm;
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
+
+  it("is uploaded to every node where the tool installs it from, and the tool is told so on stdin", () => {
+    const uploads = stepsNamed(local, "-installer-upload");
+    expect(uploads.map((u) => u.name).sort()).toEqual([0, 1, 2].map((i) => `test-install-node-${i}-installer-upload`));
+    for (const upload of uploads) {
+      expect(upload.inputs.command).toBe("sh -c 'mkdir -p \"$(dirname \"$1\")\" && cat > \"$1.cmom-tmp\" && chmod 0644 \"$1.cmom-tmp\" && mv -f \"$1.cmom-tmp\" \"$1\"' cmom-upload '/opt/cmom/installer/cloudify-manager-install.rpm'");
+      expect(upload.inputs.stdinFile).toBe(rpm);
+      const installer = byName(local, upload.name.replace(/-upload$/, ""));
+      expect(installer.dependsOn).toContain(upload.urn);
+      expect(stdinOf(installer)).toBe("uploaded\n\n");
+    }
   });
 });
