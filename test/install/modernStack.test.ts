@@ -35,6 +35,9 @@ type Command = { connection: { host: string }; command: string; leavingNode: boo
 const commands = (r: RecordedResource, key: "join" | "leave") =>
   (revealSecrets(r.inputs[key]) as Command[]).map((c) => `${c.connection.host}${c.leavingNode ? " (leaving)" : ""}: ${c.command}`);
 
+const stepsNamed = (resources: Map<string, RecordedResource>, suffix: string) => [...resources.values()].filter((r) => r.custom && r.name.endsWith(suffix));
+const stdinOf = (r: RecordedResource) => revealSecrets(r.inputs.stdin) as string;
+
 describe("a fourth host as a manager of a three-node all-in-one 7.0 cluster", async () => {
   const three = await aioWith([]);
   const four = await aioWith([{ role: "manager", host: FOURTH }]);
@@ -43,8 +46,9 @@ describe("a fourth host as a manager of a three-node all-in-one 7.0 cluster", as
   it("keeps every resource of the three-node stack, and the three nodes' steps as they were", () => {
     expect([...three.keys()].filter((urn) => !four.has(urn))).toEqual([]);
     const changed = [...three.values()].filter((r) => comparable(r) !== comparable(four.get(r.urn)!));
-    // Only the REST objects and day-2 resources learn the fourth endpoint; nothing on the nodes changes.
-    expect(changed.filter((r) => !r.type.startsWith("pulumi-nodejs:dynamic/cloudify:")).map((r) => r.name)).toEqual([]);
+    // Only the REST objects and day-2 resources learn the fourth endpoint, and the health check runs again; nothing on the
+    // nodes changes.
+    expect(changed.filter((r) => !r.type.startsWith("pulumi-nodejs:dynamic/cloudify:")).map((r) => r.name)).toEqual(["test-install-node-0-cluster-health"]);
   });
 
   it("adds only the fourth node: its steps, one install (manager-4, after manager-1), its cleanup and its membership", () => {
@@ -64,6 +68,18 @@ describe("a fourth host as a manager of a three-node all-in-one 7.0 cluster", as
     ]);
     // Deleted before the node's own cleanup and after nothing it needs is gone: it depends on both.
     expect(membership.dependsOn).toEqual(expect.arrayContaining([byName(four, "test-install-node-3-cleanup").urn, byName(four, "test-install-node-3-manager-4-install").urn]));
+  });
+});
+
+describe("the cluster's health after an update", async () => {
+  const four = await aioWith([{ role: "manager", host: FOURTH }]);
+
+  it("`cmom-role status` waits on the first manager for OK after every install and join, and the REST objects wait for it", () => {
+    const health = byName(four, "test-install-node-0-cluster-health");
+    expect(health.inputs.command).toBe("sudo -n bash /opt/cmom/bin/cmom-role 'status' '600'");
+    for (const step of [...stepsNamed(four, "-install"), byName(four, "test-install-manager-4-membership")]) expect(health.dependsOn, step.name).toContain(step.urn);
+    const tenant = [...four.values()].find((r) => r.type === "pulumi-nodejs:dynamic/cloudify:Tenant")!;
+    expect(tenant.dependsOn).toContain(health.urn);
   });
 });
 
@@ -91,9 +107,6 @@ describe("added database and broker nodes", async () => {
     ]);
   });
 });
-
-const stepsNamed = (resources: Map<string, RecordedResource>, suffix: string) => [...resources.values()].filter((r) => r.name.endsWith(suffix));
-const stdinOf = (r: RecordedResource) => revealSecrets(r.inputs.stdin) as string;
 
 describe("cfy_manager configure on a changed setting", async () => {
   const before = await aioWith([]);

@@ -143,6 +143,18 @@ describe.each(["5.1.4", "6.4.0", "7.0.0"])("cmom-role on Cloudify %s", (version)
     expect(degraded.stderr).toContain("cluster status is Degraded (expected OK)");
   });
 
+  it("status <wait>: asks again until the cluster is OK, for at most that long", () => {
+    const { nodes, installAll } = cluster(version);
+    installAll();
+    expect(nodes[2]!.run(["cleanup"]).code).toBe(0);
+    const before = count(nodes[0]!.calls(), "cfy", "cluster", "status");
+    const r = nodes[0]!.run(["status", "2"], "", { CMOM_STATUS_POLL_SECONDS: "1" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("cluster status is Degraded (expected OK)");
+    expect(count(nodes[0]!.calls(), "cfy", "cluster", "status") - before).toBeGreaterThanOrEqual(2);
+    expect(nodes[0]!.run(["status", "soon"]).code).toBe(2);
+  });
+
   it("scale-in: a node leaves every cluster through the nodes that stay, after its own cleanup; reruns converge", () => {
     const { nodes, reg, installAll } = cluster(version);
     installAll();

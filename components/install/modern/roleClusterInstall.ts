@@ -23,6 +23,8 @@ const ROLE_TOOL = `${TOOL_DIR}/cmom-role`;
 /** cmom-node-setup's python helper, installed beside cmom-role: cmom-role masks secrets in its log with it. */
 const HELPER_NAME = "cmom-node-setup-helper.py";
 const HELPER_SOURCE = path.join(__dirname, "..", "node-setup", HELPER_NAME);
+/** How long the health check after an update waits for the cluster to report OK (services of a new node take a while). */
+const HEALTH_WAIT_SECONDS = 600;
 const roleToolCommand = (...words: string[]) => `sudo -n bash ${ROLE_TOOL} ${words.map(shellQuote).join(" ")}`;
 
 export interface RoleClusterInstallArgs {
@@ -45,8 +47,13 @@ export interface InstallStep {
  */
 export class RoleClusterInstall extends pulumi.ComponentResource {
   readonly installs: readonly InstallStep[];
-  /** The manager installs (with the node each is on): what REST objects, restores and status wait for. */
+  /** The manager installs (with the node each is on): what restores wait for. */
   readonly managers: readonly InstallStep[];
+  /**
+   * `cmom-role status` on the first manager once every install, join and leave is done, again after each change of them:
+   * the cluster reports OK (`cfy cluster status`), or the update fails. None for a single all-in-one node (no cluster).
+   */
+  readonly health?: pulumi.CustomResource;
 
   constructor(name: string, args: RoleClusterInstallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cmom:install:RoleClusterInstall", name, {}, opts);
@@ -172,15 +179,23 @@ export class RoleClusterInstall extends pulumi.ComponentResource {
     // Instances added to the official layout join its cluster, and leave it before their node is cleaned up: the membership
     // depends on the node's cleanup, so Pulumi deletes it (and the node leaves) first.
     const memberOf = (role: RoleInstance["role"]) => layout.filter((i) => i.role === role).map((i) => machines[i.nodeIndex]!.member);
-    for (const instance of layout.filter(isAdded)) {
+    const memberships = layout.filter(isAdded).map((instance) => {
       const machine = machines[instance.nodeIndex]!;
-      new RoleMembership(`${name}-${instance.name}-membership`, {
+      return new RoleMembership(`${name}-${instance.name}-membership`, {
         instance,
         node: { ...machine.member, name: machine.node.name, privateIp: machine.node.privateIp },
         firstDatabase: memberOf("database")[0]!,
         firstBroker: memberOf("broker")[0]!,
         managers: memberOf("manager"),
       }, { parent: this, dependsOn: [stepOf.get(instance.name)!, ...this.managers.map((m) => m.step), machine.cleanup] });
+    });
+    const firstManager = this.managers[0]!.instance;
+    if (firstManager.role === "manager") {
+      this.health = machines[firstManager.nodeIndex]!.step("cluster-health", {
+        create: roleToolCommand("status", String(HEALTH_WAIT_SECONDS)),
+        triggers: [{ installs: installs.map((i) => i.step.id), members: memberships.map((m) => m.id) }],
+        secret: true,
+      }, [...installs.map((i) => i.step), ...memberships]);
     }
     this.registerOutputs({});
   }
