@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
+import { killWhen } from "./support/engineProject";
 import { DECLARED_CONTENT, managerContent, managerStack, type ManagerStack } from "./support/managerStack";
 
 /** After a rerun: the manager holds each object once, each workflow ran once, and the state matches the manager. */
@@ -24,19 +24,7 @@ describe("an update killed midway, rerun", () => {
     s = await managerStack(`kill${changes}`);
     const stack = s;
     const run = stack.project.startScript("stack", ["up", stack.project.stack]);
-    let killed = false;
-    const watcher = (async () => {
-      while (!killed) {
-        if (stack.writesSince(0).length >= changes) {
-          killed = true;
-          run.kill();
-        }
-        await sleep(5);
-      }
-    })();
-    const result = await run.done;
-    killed = true;
-    await watcher;
+    const result = await killWhen(run, () => stack.writesSince(0).length >= changes);
     expect(result.signal, `the update finished before the kill point:\n${result.stdout}`).toBe("SIGKILL");
     expect(managerContent(stack.double)).not.toEqual(DECLARED_CONTENT);
 

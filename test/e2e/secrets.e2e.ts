@@ -1,22 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { filesBelow } from "./support/engineProject";
+import { leaksIn as leaksOf } from "./support/leaks";
 import { managerStack, SENTINELS, type ManagerStack } from "./support/managerStack";
 
-/**
- * Every form a leaked value could take in a file or a log: as is, JSON-escaped, and base64 at each of the three byte
- * alignments it can have inside a longer base64 text (the characters that mix in its neighbours' bits are left out).
- */
-function leakForms(value: string): string[] {
-  const base64At = (offset: number): string => {
-    const encoded = Buffer.concat([Buffer.alloc(offset), Buffer.from(value)]).toString("base64");
-    return encoded.slice(Math.ceil((offset * 4) / 3) + 1, encoded.length - 4);
-  };
-  return [value, JSON.stringify(value).slice(1, -1), base64At(0), base64At(1), base64At(2)];
-}
-
-function leaksIn(text: string): string[] {
-  return Object.entries(SENTINELS).flatMap(([name, value]) => leakForms(value).filter((form) => text.includes(form)).map((form) => `${name} as ${JSON.stringify(form)}`));
-}
+const leaksIn = (text: string): string[] => leaksOf(SENTINELS, text);
 
 describe("secrets under the real engine", () => {
   let s: ManagerStack;

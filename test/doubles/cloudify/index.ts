@@ -43,6 +43,17 @@ export interface CloudifyDouble {
   close(): Promise<void>;
 }
 
+/** What a caller in the same process may add to DoubleOptions. */
+interface DoubleHooks {
+  /** The CA to sign the nodes' certificate with (one CA across doubles). */
+  readonly ca?: TestCa;
+  /**
+   * Which nodes are replicas, asked at every API call; default: every node but the one `setLeader` chose. For nodes that
+   * stand alone until they join a cluster (test hosts whose fakes form it: a node is a replica once it joined).
+   */
+  readonly isReplica?: (node: number) => boolean;
+}
+
 interface NodeServer {
   server: Server;
   port: number;
@@ -64,7 +75,7 @@ function listen(server: Server, port: number): Promise<number> {
  * Starts a local HTTPS imitation of a Cloudify Manager cluster (REST API v3.1, as the manager answers it),
  * one port per node on 127.0.0.1, with a freshly generated CA. Pass `ca` to reuse one across doubles.
  */
-export async function startCloudifyDouble(options: DoubleOptions & { readonly ca?: TestCa } = {}): Promise<CloudifyDouble> {
+export async function startCloudifyDouble(options: DoubleOptions & DoubleHooks = {}): Promise<CloudifyDouble> {
   const features = featuresOf(options);
   const ca = options.ca ?? generateTestCa();
   const certificate = issueServerCertificate(ca);
@@ -81,7 +92,7 @@ export async function startCloudifyDouble(options: DoubleOptions & { readonly ca
   const faults = new Faults();
   const requests: RecordedRequest[] = [];
   let leader = 0;
-  const context: DoubleContext = { state, features, engine, dir, users, leader: () => leader };
+  const context: DoubleContext = { state, features, engine, dir, users, isReplica: options.isReplica ?? ((node) => node !== leader) };
   const router = new Router([
     ...managerRoutes(context),
     ...tenantRoutes(context),

@@ -95,8 +95,8 @@ export class RequestPipeline {
         mode = outcome;
       }
       if (!url.pathname.startsWith(API_PREFIX + "/")) throw new ManagerError(404, "not_found_error", `Requested URL ${url.pathname} was not found on this server`);
-      if (node !== this.context.leader()) {
-        throw new ManagerError(400, "not_cluster_master", `This node is a replica; send requests to the cluster master (node ${this.context.leader()})`);
+      if (this.context.isReplica(node)) {
+        throw new ManagerError(400, "not_cluster_master", "This node is a replica; send requests to the cluster master");
       }
       const matched = this.router.match(method, path);
       if (matched === undefined) throw new ManagerError(404, "not_found_error", `Requested URL ${url.pathname} was not found on this server`);

@@ -11,7 +11,8 @@ export interface DoubleContext {
   /** Private directory for uploaded and generated files. */
   readonly dir: string;
   readonly users: Readonly<Record<string, string>>;
-  readonly leader: () => number;
+  /** Whether `node` is a replica of a 4.x HA cluster (it then refuses every API call with 400 `not_cluster_master`). */
+  readonly isReplica: (node: number) => boolean;
 }
 
 export interface Route {

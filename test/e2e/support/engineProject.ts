@@ -46,6 +46,24 @@ export function startCommand(command: string, args: readonly string[], options: 
   };
 }
 
+/** Kills `run` (SIGKILL to its process group, as on a power cut) as soon as `reached()` holds; its result once it is gone. */
+export async function killWhen(run: Running, reached: () => boolean): Promise<RunResult> {
+  let done = false;
+  const watcher = (async () => {
+    while (!done) {
+      if (reached()) {
+        done = true;
+        run.kill();
+      }
+      await new Promise((resolvePromise) => setTimeout(resolvePromise, 5));
+    }
+  })();
+  const result = await run.done;
+  done = true;
+  await watcher;
+  return result;
+}
+
 /** Every file below `dir`, with its content as text. */
 export function filesBelow(dir: string): { path: string; text: string }[] {
   const out: { path: string; text: string }[] = [];
