@@ -2,11 +2,13 @@
 """Fakes of `rpm`, `yum`, `curl`, `cfy_manager` (cloudify-manager-install) and `cfy` (cloudify-cli) for the cmom-role tests,
 per Cloudify version 5.1, 6.4 and 7.0, written from the official sources at those release tags (each behaviour names the
 file it follows; "install" = cloudify-manager-install, "cli" = cloudify-cli).
-Invoked through symlinks in a per-node bin directory. Each call is appended to $CMOM_ROOT/fake/calls.jsonl as
-{"cmd", "argv"}. Per node state in $CMOM_ROOT/fake/state.json ({"rpm": version, "failInstall": instance name,
-"installOutput": a line `cfy_manager install` prints, standing for any output that quotes a secret, e.g. a traceback});
-the clusters (databases, brokers, managers) shared between nodes in $FAKE_REGISTRY.
-$FAKE_VERSION is the version the installer RPM carries (7.0.0); $FAKE_NODE the node's address.
+Invoked through symlinks in a per-node bin directory. Each call is appended to $FAKE_STATE/calls.jsonl (default
+$CMOM_ROOT/fake) as {"cmd", "argv"}. Per node state in $FAKE_STATE/state.json ({"rpm": version, "failInstall": instance
+name, "installOutput": a line `cfy_manager install` prints, standing for any output that quotes a secret, e.g. a
+traceback}); the clusters (databases, brokers, managers) shared between nodes in $FAKE_REGISTRY.
+The installed version is what `yum install` read from the package (a file `fake-rpm cloudify-manager-install <version>`),
+else $FAKE_RPM_VERSION or $FAKE_VERSION (7.0.0). CMOM_ROOT moves every path (empty on the namespaced test hosts, whose
+production paths are their own).
 """
 import json
 import os
@@ -15,14 +17,15 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the checkout
 from fake_files import load, save  # beside this file (Python resolves the symlink it runs through)  # noqa: E402
 
-ROOT = os.environ["CMOM_ROOT"]
-FAKE_DIR = os.path.join(ROOT, "fake")
+ROOT = os.environ.get("CMOM_ROOT", "")
+FAKE_DIR = os.environ.get("FAKE_STATE") or os.path.join(ROOT, "fake")
 STATE_FILE = os.path.join(FAKE_DIR, "state.json")
 REGISTRY_FILE = os.environ["FAKE_REGISTRY"]
-VERSION = os.environ["FAKE_VERSION"]
+# The installed package's version when there is one, else the one the package to install will carry.
+VERSION = load(STATE_FILE, {}).get("rpm") or os.environ.get("FAKE_RPM_VERSION") or os.environ.get("FAKE_VERSION", "7.0.0")
 MINOR = ".".join(VERSION.split(".")[:2])
 # install cfy_manager/constants.py @5.1.0 ... 7.0.0: INITIAL_INSTALL_DIR, one file per installed service.
-INSTALLED_DIR = os.path.join(ROOT, "etc/cloudify/.installed")
+INSTALLED_DIR = ROOT + "/etc/cloudify/.installed"
 # cli cloudify_cli/commands/cluster.py: `cfy cluster db-nodes update` from 5.2.0.
 HAS_DB_UPDATE = MINOR not in ("5.1",)
 
@@ -65,7 +68,11 @@ def rpm(argv):
 
 def yum(argv):
     state = load(STATE_FILE, {})
-    state["rpm"] = os.environ.get("FAKE_RPM_VERSION", VERSION)
+    with open(argv[-1]) as f:
+        words = f.read().split()
+    # A package made by the test names its version; the tests' stand-in download ("rpm") takes the configured one.
+    packaged = words[2] if words[:2] == ["fake-rpm", "cloudify-manager-install"] else None
+    state["rpm"] = packaged or os.environ.get("FAKE_RPM_VERSION") or os.environ.get("FAKE_VERSION", "7.0.0")
     save(STATE_FILE, state)
 
 

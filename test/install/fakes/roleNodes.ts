@@ -21,6 +21,13 @@ export const CREDENTIALS: ClusterCredentials = {
   prometheusUsername: "promuser", prometheusPassword: "prompass",
 };
 
+/** A bin directory with the fakes of rpm, yum, curl, cfy_manager and cfy, where a node has the real ones. */
+export function makeRoleFakeBin(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const cmd of ["rpm", "yum", "curl", "cfy_manager", "cfy"]) fs.symlinkSync(FAKE, path.join(dir, cmd));
+  return dir;
+}
+
 export interface Run { code: number; stdout: string; stderr: string }
 export type FakeCall = { cmd: string; argv: string[] };
 
@@ -35,9 +42,7 @@ export function roleNodes(dir: string, version: string, topology: Topology = "al
   const placed = (role: string) => layout.filter((i) => i.role === role).map((i) => ({ name: i.name, privateIp: ip(i.nodeIndex) }));
   const nodes = roles.map((_, index) => {
     const root = path.join(dir, `node-${index}`);
-    const bin = path.join(root, "fakebin");
-    fs.mkdirSync(bin, { recursive: true });
-    for (const cmd of ["rpm", "yum", "curl", "cfy_manager", "cfy"]) fs.symlinkSync(FAKE, path.join(bin, cmd));
+    const bin = makeRoleFakeBin(path.join(root, "fakebin"));
     fs.mkdirSync(path.join(root, "etc/cloudify"), { recursive: true });
     for (const instance of layout.filter((i) => i.nodeIndex === index)) {
       const config = roleConfig({
