@@ -4,7 +4,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { runOverSsh, SSH_FAILED, type SshConnection } from "../sshSession";
 
 /** One cmom-role command on one node. */
-export interface MembershipCommand {
+interface MembershipCommand {
   readonly connection: SshConnection;
   readonly command: string;
   /**

@@ -11,7 +11,7 @@ import { roleLayout } from "../../../components/install/modern/roleLayout";
 
 export const TOOL = path.resolve(__dirname, "../../../components/install/modern/cmom-role");
 const FAKE = path.resolve(__dirname, "fake_modern.py");
-export const HELPER = path.resolve(__dirname, "../../../components/install/node-setup/cmom-node-setup-helper.py");
+const HELPER = path.resolve(__dirname, "../../../components/install/node-setup/cmom-node-setup-helper.py");
 export const ADMIN_PASSWORD = "Adm1n-Secret-5521";
 export const URL_TOKEN = "tok-7f3e9a";
 
