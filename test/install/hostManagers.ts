@@ -40,6 +40,15 @@ const servedIdentity: ServedIdentity = (host) => {
   return { cert: onHost(config.ssl_inputs.external_cert_path!), key: onHost(config.ssl_inputs.external_key_path!) };
 };
 
+/** What `served` says, or undefined when the host's files cannot be read (being written, or removed by a cleanup): no manager answers. */
+function identityOf(served: ServedIdentity, host: SshHost): ReturnType<ServedIdentity> {
+  try {
+    return served(host);
+  } catch {
+    return undefined;
+  }
+}
+
 /** `options.nodes` must cover every host the test will have. */
 export async function startHostManagers(hosts: SshHosts, options: DoubleOptions & { readonly identity?: ServedIdentity }): Promise<HostManagers> {
   const { identity: served = servedIdentity, ...doubleOptions } = options;
@@ -72,7 +81,7 @@ export async function startHostManagers(hosts: SshHosts, options: DoubleOptions 
     serve: async (host) => {
       const upstreamPort = Number(new URL(double.urls[hosts.hosts.indexOf(host)]!).port);
       const front = net.createServer((raw) => {
-        const identity = served(host);
+        const identity = identityOf(served, host);
         if (identity === undefined) {
           raw.destroy();
           return;
