@@ -49,7 +49,7 @@ export function managersOnServers(config: OpenStackStackConfig | HostsStackConfi
     const managers = install.managers.map((m) => servers[m.instance.nodeIndex]!);
     const installed = install.managers.map((m) => m.step);
     const restored = restore && restoreOnFirstNode(name, restore, clusterConnection([managers[0]!.publicIp], credentials), installed);
-    return { formed: restored ? [...installed, restored] : installed, managers };
+    return { formed: [...installed, ...(install.health ? [install.health] : []), ...(restored ? [restored] : [])], managers };
   }
 
   const connection = clusterConnection(managers.map((server) => server.publicIp), credentials);

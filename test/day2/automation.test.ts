@@ -107,6 +107,7 @@ describe("npm run heal on the Automation API", () => {
     expect(calls).toEqual([
       "refresh",
       "getConfig cmom:platform",
+      "getConfig cmom:cluster.version",
       "preview replace=[]",
       "setConfig backup.trigger=2026-11-22T10:00:00.000Z path=true",
       `up replace=undefined target=["${URNS.backup}"]`,
@@ -137,7 +138,7 @@ describe("npm run heal on the Automation API", () => {
     });
     expect(code).toBe(1);
     expect(err.join("")).toMatch(/^not healing eu: no cluster member answers \(no cluster member answered: ECONNREFUSED\); cmom never heals a wholly unreachable cluster/);
-    expect(calls).toEqual(["refresh", "getConfig cmom:platform"]);
+    expect(calls).toEqual(["refresh", "getConfig cmom:platform", "getConfig cmom:cluster.version"]);
     expect(await healMain([], { selectStack: async () => stack, operations: () => { throw new Error("unused"); }, now: NOW, stdout: () => undefined, stderr: () => undefined })).toBe(2);
   });
 });

@@ -21,7 +21,7 @@ const member = (i: number, state: string, failing: string[] = []): ClusterMember
   ...Object.fromEntries(["consul", "database", "services", "heartbeat"].map((c) => [c, failing.includes(c) ? "FAIL" : "OK"])),
 }) as ClusterMemberStatus;
 
-function view(options: { members?: ClusterMemberStatus[]; gone?: number[]; error?: string | null; platform?: string } = {}): HealView {
+function view(options: { members?: ClusterMemberStatus[]; gone?: number[]; error?: string | null; platform?: string; installPath?: HealView["installPath"] } = {}): HealView {
   const status: ClusterStatusValue = {
     leaderStatus: [],
     clusterStatus: options.members ?? [member(0, "leader"), member(1, "replica"), member(2, "replica")],
@@ -30,6 +30,7 @@ function view(options: { members?: ClusterMemberStatus[]; gone?: number[]; error
   return {
     scope: SCOPE,
     platform: options.platform ?? "openstack",
+    installPath: "installPath" in options ? options.installPath : "ha4",
     nodes: NODES,
     status,
     resources: [
@@ -64,6 +65,16 @@ function recorder(seen: HealView, steps: { preview?: ResourceStep[]; up?: Resour
 const NOW = () => new Date(Date.UTC(2026, 10, 22, 10, 0, 0));
 
 describe("planHeal", () => {
+  it("refuses a 5.1+ cluster (installed by roles), whose members it cannot rebuild, before anything changes", async () => {
+    expect(planHeal(view({ installPath: "roles" }))).toEqual({
+      kind: "refuse",
+      reason: "heal rebuilds nodes of 4.x HA clusters; this stack installs Cloudify 5.1 or later by roles (cmom:cluster.version), which it does not heal yet",
+    });
+    const { ops, calls } = recorder(view({ installPath: "roles" }));
+    await expect(heal(ops)).rejects.toThrow(/which it does not heal yet/);
+    expect(calls).toEqual(["refresh", "inspect"]);
+  });
+
   it("heals nothing when every server is there and every member healthy", () => {
     expect(planHeal(view())).toMatchObject({ kind: "healthy" });
   });

@@ -3,6 +3,7 @@
 // (config.yaml ssl_inputs), as nginx serves them on a manager, and only while the fakes say its services are up. A host
 // the fakes' cluster registry lists in another host's cluster is a replica: it answers 400 not_cluster_master, as 4.x HA
 // does (cloudify-manager rest-service @4.3 … 4.6); GET /cluster/nodes lists the registry's cluster.
+// A 5.1+ layout names its certificate elsewhere: `identity` says what the host serves (default: the 4.x one below).
 // API: startHostManagers(hosts, options) → .double, .serve(host) (each host, once it exists), .close().
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -28,24 +29,33 @@ interface Registry {
 
 const readJson = <T>(file: string): T | undefined => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) as T : undefined);
 
+/** The certificate and key a host's nginx serves, or undefined while its manager is not up. */
+export type ServedIdentity = (host: SshHost) => { cert: Buffer; key: Buffer } | undefined;
+
 /** What the host's nginx serves: the external certificate and key of its config.yaml, once its services are up. */
-function servedIdentity(host: SshHost): { cert: Buffer; key: Buffer } | undefined {
+const servedIdentity: ServedIdentity = (host) => {
+  if (readJson<{ services?: string }>(path.join(host.stateDir, "state.json"))?.services !== "up") return undefined;
+  const config = parse(fs.readFileSync(path.join(host.root, "etc/cloudify/config.yaml"), "utf8")) as { ssl_inputs: Record<string, string> };
+  const onHost = (file: string) => fs.readFileSync(path.join(host.root, file));
+  return { cert: onHost(config.ssl_inputs.external_cert_path!), key: onHost(config.ssl_inputs.external_key_path!) };
+};
+
+/** What `served` says, or undefined when the host's files cannot be read (being written, or removed by a cleanup): no manager answers. */
+function identityOf(served: ServedIdentity, host: SshHost): ReturnType<ServedIdentity> {
   try {
-    if (readJson<{ services?: string }>(path.join(host.stateDir, "state.json"))?.services !== "up") return undefined;
-    const config = parse(fs.readFileSync(path.join(host.root, "etc/cloudify/config.yaml"), "utf8")) as { ssl_inputs: Record<string, string> };
-    const onHost = (file: string) => fs.readFileSync(path.join(host.root, file));
-    return { cert: onHost(config.ssl_inputs.external_cert_path!), key: onHost(config.ssl_inputs.external_key_path!) };
+    return served(host);
   } catch {
-    return undefined; // its files are being written or were removed by a cleanup: no manager answers
+    return undefined;
   }
 }
 
 /** `options.nodes` must cover every host the test will have. */
-export async function startHostManagers(hosts: SshHosts, options: DoubleOptions): Promise<HostManagers> {
+export async function startHostManagers(hosts: SshHosts, options: DoubleOptions & { readonly identity?: ServedIdentity }): Promise<HostManagers> {
+  const { identity: served = servedIdentity, ...doubleOptions } = options;
   const registry = () => readJson<Registry>(hosts.registry) ?? {};
   const addressOf = (node: number) => hosts.hosts[node]?.address;
   const double = await startCloudifyDouble({
-    ...options,
+    ...doubleOptions,
     isReplica: (node) => {
       const address = addressOf(node);
       const leader = address === undefined ? undefined : registry().membership?.[address];
@@ -71,7 +81,7 @@ export async function startHostManagers(hosts: SshHosts, options: DoubleOptions)
     serve: async (host) => {
       const upstreamPort = Number(new URL(double.urls[hosts.hosts.indexOf(host)]!).port);
       const front = net.createServer((raw) => {
-        const identity = servedIdentity(host);
+        const identity = identityOf(served, host);
         if (identity === undefined) {
           raw.destroy();
           return;

@@ -3,7 +3,6 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SPLIT_ROLES } from "../../components/config/clusterTopology";
 import { roleInstallerFacts } from "../../components/install/modern/installerVersions";
 import { roleConfig, type ClusterCredentials } from "../../components/install/modern/roleConfig";
 import { installPredecessors, roleLayout } from "../../components/install/modern/roleLayout";
@@ -38,26 +37,51 @@ describe("cmom:cluster.version and cmom:cluster.topology", () => {
       ns.cluster.rejoinVia = "10.40.0.41";
     })).toEqual([
       "cmom:cluster.rejoinVia: only for 4.x HA clusters (found version 7.0.0)",
-      "cmom:hosts: a split cluster has 9 nodes (3 database, 3 broker, 3 manager), found 8",
-      "cmom:cluster.roles: expected 3 database nodes, found 1",
-      "cmom:cluster.roles: expected 3 broker nodes, found 4",
+      "cmom:cluster.roles: expected at least 3 database nodes, found 1",
+    ]);
+    expect(problemsAfter("modern-split", (ns) => {
+      ns.hosts.pop();
+      delete ns.cluster.roles;
+    })).toEqual(["cmom:hosts: a split cluster has 9 nodes (3 database, 3 broker, 3 manager), found 8"]);
+    expect(problemsAfter("modern-split", (ns) => {
+      ns.cluster.roles = ["database", "all", "database", "broker", "broker", "broker", "manager", "manager"];
+    })).toEqual([
+      "cmom:cluster.roles: one role per node, expected 9 entries, found 8",
+      "cmom:cluster.roles: `all` is for topology all-in-one (a split node has one role)",
+      "cmom:cluster.roles: expected at least 3 database nodes, found 2",
+      "cmom:cluster.roles: expected at least 3 manager nodes, found 2",
     ]);
   });
 
-  it("each node downloads the installer: a local path is refused for 5.1 on", () => {
+  it("a local installer is taken (cmom uploads it to each node) and its version still checked", () => {
     expect(problemsAfter("modern-aio", (ns) => {
       ns.cluster.installRpm = "installers/cloudify-manager-install-7.0.0-ga.el7.x86_64.rpm";
-    })).toEqual(["cmom:cluster.installRpm: an https:// URL for Cloudify 7.0.0 (each node downloads it), found a local path"]);
+    })).toEqual([]);
+    expect(problemsAfter("modern-aio", (ns) => {
+      ns.cluster.installRpm = "installers/cloudify-manager-install-6.4.0-ga.el7.x86_64.rpm";
+    })).toEqual(["cmom:cluster.version: 7.0.0 but cmom:cluster.installRpm is the 6.4.0 installer"]);
   });
 
-  it("an all-in-one cluster has 1 or 3 nodes and no roles list", () => {
+  it("an all-in-one cluster has 1 or 3 nodes; more only as added nodes after three `all` ones", () => {
     expect(problemsAfter("modern-aio", (ns) => {
       ns.hosts.pop();
-      ns.cluster.roles = ["database", "broker"];
-    })).toEqual([
-      "cmom:hosts: an all-in-one cluster has 1 or 3 nodes, found 2",
-      "cmom:cluster.roles: only for topology split (every all-in-one node runs every role)",
-    ]);
+    })).toEqual(["cmom:hosts: an all-in-one cluster has 1 or 3 nodes (list added nodes' roles in cmom:cluster.roles), found 2"]);
+    expect(problemsAfter("modern-aio", (ns) => {
+      ns.hosts.push({ name: "cfy-aio-d", address: "192.0.2.34", privateAddress: "10.40.0.34" });
+    })).toEqual(["cmom:hosts: an all-in-one cluster has 1 or 3 nodes (list added nodes' roles in cmom:cluster.roles), found 4"]);
+    expect(problemsAfter("modern-aio", (ns) => {
+      ns.hosts.push({ name: "cfy-aio-d", address: "192.0.2.34", privateAddress: "10.40.0.34" });
+      ns.cluster.roles = ["all", "all", "all", "manager"];
+    })).toEqual([]);
+    expect(problemsAfter("modern-aio", (ns) => {
+      ns.hosts.push({ name: "cfy-aio-d", address: "192.0.2.34", privateAddress: "10.40.0.34" });
+      ns.cluster.roles = ["all", "manager", "all", "all"];
+    })).toEqual(['cmom:cluster.roles: an all-in-one cluster with added nodes starts with 3 `all` nodes and has no other, found ["all","manager","all","all"]']);
+    expect(problemsAfter("modern-aio", (ns) => {
+      ns.hosts.splice(1);
+      ns.hosts.push({ name: "cfy-aio-d", address: "192.0.2.34", privateAddress: "10.40.0.34" });
+      ns.cluster.roles = ["all", "manager"];
+    })).toEqual(['cmom:cluster.roles: an all-in-one cluster with added nodes starts with 3 `all` nodes and has no other, found ["all","manager"]']);
   });
 
   it("a 4.x stack has no topology", () => {
@@ -137,9 +161,18 @@ describe("the layout and what each install waits for", () => {
   });
 
   it("split roles come from the roles list when given", () => {
-    const roles = [...DEFAULT_SPLIT_ROLES].reverse();
+    const roles = (["manager", "broker", "database"] as const).flatMap((role) => [role, role, role]);
     expect(roleLayout("split", 9, roles).filter((i) => i.role === "database").map((i) => i.nodeIndex)).toEqual([6, 7, 8]);
     expect(roleLayout("split", 9, undefined).filter((i) => i.role === "database").map((i) => i.nodeIndex)).toEqual([0, 1, 2]);
+  });
+
+  it("nodes added to the layout come last in their role and wait for what they join", () => {
+    const layout = roleLayout("all-in-one", 6, ["all", "all", "all", "manager", "database", "broker"]);
+    const added = layout.filter((i) => i.ordinal > 3);
+    expect(added.map((i) => [i.name, i.nodeIndex])).toEqual([["postgresql-4", 4], ["rabbitmq-4", 5], ["manager-4", 3]]);
+    expect(Object.fromEntries(added.map((i) => [i.name, installPredecessors(i, layout).map((p) => p.name)]))).toEqual({
+      "postgresql-4": ["postgresql-1", "postgresql-2", "postgresql-3"], "rabbitmq-4": ["rabbitmq-1"], "manager-4": ["manager-1"],
+    });
   });
 
   it("databases wait for nothing, brokers for the databases then the first broker, managers for the brokers then the first manager", () => {

@@ -1,88 +1,20 @@
 // cmom-role, the node tool of Cloudify 5.1 … 7.0 clusters, against the per-version fakes of rpm, yum, curl, cfy_manager and
 // cfy (test/install/fakes/fake_modern.py, each behaviour citing the official source it follows).
-import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { roleInstallerFacts } from "../../components/install/modern/installerVersions";
-import { roleConfig, type ClusterCredentials } from "../../components/install/modern/roleConfig";
-import { roleLayout } from "../../components/install/modern/roleLayout";
+import { ADMIN_PASSWORD, count, CREDENTIALS, roleNodes, URL_TOKEN } from "./fakes/roleNodes";
 
-const TOOL = path.resolve(__dirname, "../../components/install/modern/cmom-role");
-const FAKE = path.resolve(__dirname, "fakes/fake_modern.py");
-const HELPER = path.resolve(__dirname, "../../components/install/node-setup/cmom-node-setup-helper.py");
-const ADMIN_PASSWORD = "Adm1n-Secret-5521";
-const URL_TOKEN = "tok-7f3e9a";
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-role-"));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-const CREDENTIALS: ClusterCredentials = {
-  rabbitmqUsername: "mquser", rabbitmqPassword: "mqpass-1", erlangCookie: "cookie", postgresPassword: "pgpass-1", etcdClusterToken: "token",
-  etcdRootPassword: "etcdroot", etcdPatroniPassword: "etcdpatroni", patroniRestPassword: "patronirest", replicatorPassword: "replicator",
-  prometheusUsername: "promuser", prometheusPassword: "prompass",
-};
-
-interface Run { code: number; stdout: string; stderr: string }
-
-/** Three all-in-one nodes (10.0.0.1 … 3) sharing one cluster registry, their config files written as cmom writes them. */
+/** Three all-in-one nodes (10.0.0.1 … 3) sharing one cluster registry. */
 function cluster(version: string) {
-  const dir = fs.mkdtempSync(path.join(scratch, `v${version}-`));
-  const registry = path.join(dir, "registry.json");
-  const layout = roleLayout("all-in-one", 3, undefined);
-  const ip = (index: number) => `10.0.0.${index + 1}`;
-  const placed = (role: string) => layout.filter((i) => i.role === role).map((i) => ({ name: i.name, privateIp: ip(i.nodeIndex) }));
-  const nodes = [0, 1, 2].map((index) => {
-    const root = path.join(dir, `node-${index}`);
-    const bin = path.join(root, "fakebin");
-    fs.mkdirSync(bin, { recursive: true });
-    for (const cmd of ["rpm", "yum", "curl", "cfy_manager", "cfy"]) fs.symlinkSync(FAKE, path.join(bin, cmd));
-    fs.mkdirSync(path.join(root, "etc/cloudify"), { recursive: true });
-    for (const instance of layout.filter((i) => i.nodeIndex === index)) {
-      const config = roleConfig({
-        instance, node: { hostname: `node-${index}`, privateIp: ip(index), publicIp: `192.0.2.${index + 1}` },
-        databases: placed("database"), brokers: placed("broker"), credentials: CREDENTIALS,
-        admin: { username: "admin", password: ADMIN_PASSWORD }, facts: roleInstallerFacts(version), additionalConfig: {},
-      });
-      fs.writeFileSync(path.join(root, `etc/cloudify/${instance.name}_config.yaml`), JSON.stringify(config));
-    }
-    const env = { PATH: `${bin}:/usr/bin:/bin`, CMOM_ROOT: root, CMOM_HELPER: HELPER, FAKE_REGISTRY: registry, FAKE_VERSION: version };
-    const run = (args: string[], input = "", extraEnv: Record<string, string> = {}): Run => {
-      const r = spawnSync("bash", [TOOL, ...args], { env: { ...env, ...extraEnv }, input, encoding: "utf8" });
-      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-    };
-    const calls = (): { cmd: string; argv: string[] }[] => {
-      const file = path.join(root, "fake/calls.jsonl");
-      return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l)) : [];
-    };
-    const state = (patch: Record<string, unknown>) => {
-      const file = path.join(root, "fake/state.json");
-      const current = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, JSON.stringify({ ...current, ...patch }));
-    };
-    const installer = () => run(["installer", version], `https://repo.example/cloudify-manager-install-${version}.rpm?token=${URL_TOKEN}\n\n`);
-    const log = () => fs.readFileSync(path.join(root, "var/log/cmom/role.log"), "utf8");
-    return { root, ip: ip(index), run, calls, state, installer, log };
-  });
-  const reg = () => JSON.parse(fs.readFileSync(registry, "utf8"));
-  /** Every install in the order the plan runs them. */
-  const installAll = () => {
-    for (const node of nodes) expect(node.installer().code).toBe(0);
-    for (const [index, instance, service] of [
-      [0, "postgresql-1", "database_service"], [1, "postgresql-2", "database_service"], [2, "postgresql-3", "database_service"],
-      [0, "rabbitmq-1", "queue_service"], [1, "rabbitmq-2", "queue_service"], [2, "rabbitmq-3", "queue_service"],
-      [0, "manager-1", "manager_service"], [1, "manager-2", "manager_service"], [2, "manager-3", "manager_service"],
-    ] as const) {
-      const r = nodes[index]!.run(["install", instance, service]);
-      expect(r.code, r.stderr).toBe(0);
-    }
-  };
-  return { nodes, reg, installAll };
+  const built = roleNodes(fs.mkdtempSync(path.join(scratch, `v${version}-`)), version);
+  return { ...built, installAll: () => expect(built.installAll).not.toThrow() };
 }
-
-const count = (calls: { cmd: string; argv: string[] }[], cmd: string, ...argv: string[]) =>
-  calls.filter((c) => c.cmd === cmd && argv.every((a, i) => c.argv[i] === a)).length;
 
 describe.each(["5.1.4", "6.4.0", "7.0.0"])("cmom-role on Cloudify %s", (version) => {
   it("installer: installs the package once, the URL only on a pipe, and refuses another installed version", () => {
@@ -143,6 +75,64 @@ describe.each(["5.1.4", "6.4.0", "7.0.0"])("cmom-role on Cloudify %s", (version)
     expect(calls).toEqual(["install postgresql-1_config.yaml", "install rabbitmq-1_config.yaml", "remove rabbitmq-1_config.yaml", "install rabbitmq-1_config.yaml"]);
   });
 
+  it("installer: an uploaded installer is installed from where cmom put it, its SHA-256 checked, nothing downloaded", () => {
+    const { nodes } = cluster(version);
+    const node = nodes[0]!;
+    expect(node.run(["installer", version], "uploaded\n\n").stderr).toContain("no uploaded installer at");
+    fs.mkdirSync(path.join(node.root, "opt/cmom/installer"), { recursive: true });
+    fs.writeFileSync(path.join(node.root, "opt/cmom/installer/cloudify-manager-install.rpm"), "rpm");
+    expect(node.run(["installer", version], `uploaded\n${"0".repeat(64)}\n`).stderr).toContain("the installer's SHA-256 is not the configured one");
+    const sha = createHash("sha256").update("rpm").digest("hex");
+    const r = node.run(["installer", version], `uploaded\n${sha}\n`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(count(node.calls(), "yum", "install")).toBe(1);
+    expect(count(node.calls(), "curl")).toBe(0);
+  });
+
+  it("configure: the first run after an install records the settings; only changed settings run cfy_manager configure, once", () => {
+    const { nodes, installAll } = cluster(version);
+    installAll();
+    const node = nodes[0]!;
+    const configure = (digest: string) => node.run(["configure", "manager-1", "manager_service"], `${digest}\n`);
+    const configures = () => count(node.calls(), "cfy_manager", "configure");
+    for (const digest of ["a".repeat(64), "a".repeat(64)]) expect(configure(digest).code).toBe(0);
+    expect(configures()).toBe(0);
+    for (const digest of ["b".repeat(64), "b".repeat(64)]) expect(configure(digest).code).toBe(0);
+    expect(configures()).toBe(1);
+    expect(node.readState().configured).toEqual(["manager_service"]);
+    expect(node.log()).not.toContain(ADMIN_PASSWORD);
+  });
+
+  it("configure: refuses a role that is not installed, before calling the installer", () => {
+    const { nodes } = cluster(version);
+    const node = nodes[0]!;
+    expect(node.installer().code).toBe(0);
+    const r = node.run(["configure", "manager-1", "manager_service"], `${"a".repeat(64)}\n`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("manager-1: manager_service is not installed");
+    expect(count(node.calls(), "cfy_manager")).toBe(0);
+  });
+
+  it("configure: a broker that joined another is configured only where configure does not reset it (5.1)", () => {
+    const { nodes, reg, installAll } = cluster(version);
+    installAll();
+    const node = nodes[1]!;
+    for (const digest of ["a".repeat(64), "b".repeat(64)]) node.run(["configure", "rabbitmq-2", "queue_service"], `${digest}\n`);
+    const r = node.run(["configure", "rabbitmq-2", "queue_service"], `${"b".repeat(64)}\n`);
+    if (version.startsWith("5.1")) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(count(node.calls(), "cfy_manager", "configure")).toBe(1);
+    } else {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`rabbitmq-2: cfy_manager configure of Cloudify ${version} resets a joined RabbitMQ node and joins it again`);
+      expect(count(node.calls(), "cfy_manager", "configure")).toBe(0);
+    }
+    expect(reg().brokers["rabbitmq-2"].resets).toBeUndefined();
+    // The first broker joins nobody: it is configured on every version.
+    for (const digest of ["a".repeat(64), "b".repeat(64)]) expect(nodes[0]!.run(["configure", "rabbitmq-1", "queue_service"], `${digest}\n`).code).toBe(0);
+    expect(count(nodes[0]!.calls(), "cfy_manager", "configure")).toBe(1);
+  });
+
   it("status: OK on a whole cluster, refused (exit 1) once a broker is down", () => {
     const { nodes, installAll } = cluster(version);
     installAll();
@@ -151,6 +141,18 @@ describe.each(["5.1.4", "6.4.0", "7.0.0"])("cmom-role on Cloudify %s", (version)
     const degraded = nodes[0]!.run(["status"]);
     expect(degraded.code).toBe(1);
     expect(degraded.stderr).toContain("cluster status is Degraded (expected OK)");
+  });
+
+  it("status <wait>: asks again until the cluster is OK, for at most that long", () => {
+    const { nodes, installAll } = cluster(version);
+    installAll();
+    expect(nodes[2]!.run(["cleanup"]).code).toBe(0);
+    const before = count(nodes[0]!.calls(), "cfy", "cluster", "status");
+    const r = nodes[0]!.run(["status", "2"], "", { CMOM_STATUS_POLL_SECONDS: "1" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("cluster status is Degraded (expected OK)");
+    expect(count(nodes[0]!.calls(), "cfy", "cluster", "status") - before).toBeGreaterThanOrEqual(2);
+    expect(nodes[0]!.run(["status", "soon"]).code).toBe(2);
   });
 
   it("scale-in: a node leaves every cluster through the nodes that stay, after its own cleanup; reruns converge", () => {

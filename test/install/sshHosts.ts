@@ -8,8 +8,9 @@
 // - Debian's sshd (root login by the operator's key only) and sudo, which ensureSshServer installs (with iproute2): `sudo -n`
 //   keeps the fakes' variables (FAKE_STATE, FAKE_REGISTRY, CMOM_POLL_SECONDS) and finds the fakes first on its PATH, as it
 //   finds the real tools on a manager;
-// - the faithful fakes of rpm, cfy_manager and cfy (./fakes), one state per host, one cluster registry for all.
-// API: ensureSshServer(); new SshHosts(count) → .hosts, .key (operator key file), .registry; .add() (one more host);
+// - the faithful fakes of rpm, cfy_manager and cfy (./fakes: 4.x by default, or those `makeBin` puts in a directory), one
+//   state per host, one cluster registry for all.
+// API: ensureSshServer(); new SshHosts(count, makeBin?) → .hosts, .key (operator key file), .registry; .add() (one more host);
 // .forward(host, port, targetPort) (host:port → gateway:targetPort, e.g. a REST double on this machine);
 // .startExtraSshd(host, port); .close().
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -86,7 +87,7 @@ export class SshHosts {
   private readonly network = freeNetwork();
   private readonly tag = `${process.pid % 10000}`;
 
-  constructor(count: number) {
+  constructor(count: number, private readonly makeBin: (dir: string) => string = makeFakeBin) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-ssh-hosts-"));
     this.registry = path.join(this.dir, "registry.json");
     this.key = path.join(this.dir, "operator_key");
@@ -126,7 +127,7 @@ export class SshHosts {
     const stateDir = path.join(root, "fake");
     fs.mkdirSync(stateDir, { recursive: true });
     for (const hostPath of HOST_PATHS) fs.mkdirSync(path.join(root, hostPath), { recursive: true });
-    const bin = makeFakeBin(path.join(root, "fakebin"));
+    const bin = this.makeBin(path.join(root, "fakebin"));
     // sudo resets the environment and PATH: it keeps the fakes' variables and finds the fakes where a manager has the tools.
     const sudoers = path.join(root, "sudoers.d");
     fs.mkdirSync(sudoers, { mode: 0o755 });

@@ -8,6 +8,7 @@ import type { ClusterStatusValue } from "../../cloudify/day2/cluster-status-read
 import type { HealOperations } from "./heal";
 import type { HealView, ResourceStep, StackNode, StateResource } from "./heal-plan";
 import { parseUrn, TYPES } from "../../naming/resourceNames";
+import { installPathOf } from "../../config/clusterVersion";
 
 interface StateEntry extends StateResource {
   readonly outputs?: Record<string, unknown>;
@@ -17,7 +18,7 @@ interface StateEntry extends StateResource {
 /** A config value of the stack, or `fallback` when it is not set. */
 async function configOr(stack: AutomationStack, key: string, fallback: string): Promise<string> {
   try {
-    return (await stack.getConfig(key)).value;
+    return (await stack.getConfig(key, key.includes("."))).value;
   } catch {
     return fallback;
   }
@@ -57,6 +58,8 @@ export function automationHealOperations(
       return {
         scope: { stack: stackName, project },
         platform: await configOr(stack, "cmom:platform", "openstack"),
+        // A stack without the key is a 4.x stack (what cmom installed before it had the key).
+        installPath: installPathOf((await configOr(stack, "cmom:cluster.version", "")) || undefined),
         nodes: (root.outputs?.nodes as StackNode[] | undefined) ?? [],
         status: resources.find((r) => r.type === TYPES.clusterStatus)?.outputs?.clusterStatus as ClusterStatusValue | undefined,
         resources: resources.map((r) => ({ urn: r.urn, type: r.type })),

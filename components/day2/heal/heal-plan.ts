@@ -1,4 +1,5 @@
 import type { ClusterMemberStatus, ClusterStatusValue } from "../../cloudify/day2/cluster-status-read";
+import type { InstallPath } from "../../config/clusterVersion";
 import { childName, nameOfUrn, nodeResourceNames, stackUrns, TYPES, type UrnScope } from "../../naming/resourceNames";
 
 /** One resource of the stack's state. */
@@ -19,6 +20,8 @@ export interface HealView {
   /** The stack (resource names start with its name) and its project, to name resources that are not in the state yet. */
   readonly scope: UrnScope;
   readonly platform: string;
+  /** How the stack's cluster is installed (cmom:cluster.version); undefined for a version cmom does not support. */
+  readonly installPath: InstallPath | undefined;
   readonly nodes: readonly StackNode[];
   /** The ClusterStatus resource's output as the refresh read it; undefined when the stack has none. */
   readonly status: ClusterStatusValue | undefined;
@@ -80,6 +83,10 @@ const WHO_HEALS: Readonly<Record<string, string>> = {
 export function planHeal(view: HealView): HealPlan {
   if (view.platform !== "openstack") {
     return { kind: "refuse", reason: `heal rebuilds OpenStack servers; this stack's platform is ${view.platform} (${WHO_HEALS[view.platform] ?? "cmom rebuilds no machine for it"})` };
+  }
+  if (view.installPath !== "ha4") {
+    // Its members are not leader and replicas, and a lost node of a role leaves its database or broker cluster too.
+    return { kind: "refuse", reason: "heal rebuilds nodes of 4.x HA clusters; this stack installs Cloudify 5.1 or later by roles (cmom:cluster.version), which it does not heal yet" };
   }
   const { status } = view;
   if (status === undefined) return { kind: "refuse", reason: "the state holds no cluster status: run pulumi up once first" };

@@ -6,13 +6,15 @@ import type { ClusterConfig } from "../../config/clusterSchema";
 import { NodeCertificates } from "../nodeCertificates";
 import { sshRoute } from "../nodeConnection";
 import type { InstallTarget } from "../nodeInstall";
-import { PREPARE_COMMAND, shellQuote, TOOL_DIR, writeFileCommand } from "../nodePaths";
-import { remoteStep, type RemoteStepArgs } from "../remoteStep";
+import { isUrl } from "../../config/primitives";
+import { INSTALLER_RPM, PREPARE_COMMAND, shellQuote, TOOL_DIR, writeFileCommand } from "../nodePaths";
+import { localFileDigest, remoteStep, remoteUpload, type RemoteStepArgs } from "../remoteStep";
 import { ClusterCredentialsResource } from "./clusterCredentials";
 import { roleInstallerFacts } from "./installerVersions";
-import { roleConfig } from "./roleConfig";
+import { configuredSettings, roleConfig } from "./roleConfig";
 import { RoleCleanup, roleCleanupCommand } from "./roleCleanup";
-import { installPredecessors, roleLayout, type RoleInstance } from "./roleLayout";
+import { installPredecessors, isAdded, roleLayout, type RoleInstance } from "./roleLayout";
+import { RoleMembership, type MemberNode } from "./roleMembership";
 import { CA_PATH, DB_CLIENT, DB_SUPERUSER_CLIENT, externalCertPath, externalKeyPath, roleCertPath, roleConfigPath, roleKeyPath } from "./rolePaths";
 
 /** The node tool of this layout (cmom-role beside this file), installed on every node. */
@@ -21,6 +23,8 @@ const ROLE_TOOL = `${TOOL_DIR}/cmom-role`;
 /** cmom-node-setup's python helper, installed beside cmom-role: cmom-role masks secrets in its log with it. */
 const HELPER_NAME = "cmom-node-setup-helper.py";
 const HELPER_SOURCE = path.join(__dirname, "..", "node-setup", HELPER_NAME);
+/** How long the health check after an update waits for the cluster to report OK (services of a new node take a while). */
+const HEALTH_WAIT_SECONDS = 600;
 const roleToolCommand = (...words: string[]) => `sudo -n bash ${ROLE_TOOL} ${words.map(shellQuote).join(" ")}`;
 
 export interface RoleClusterInstallArgs {
@@ -43,8 +47,13 @@ export interface InstallStep {
  */
 export class RoleClusterInstall extends pulumi.ComponentResource {
   readonly installs: readonly InstallStep[];
-  /** The manager installs (with the node each is on): what REST objects, restores and status wait for. */
+  /** The manager installs (with the node each is on): what restores wait for. */
   readonly managers: readonly InstallStep[];
+  /**
+   * `cmom-role status` on the first manager once every install, join and leave is done, again after each change of them:
+   * the cluster reports OK (`cfy cluster status`), or the update fails. None for a single all-in-one node (no cluster).
+   */
+  readonly health?: pulumi.CustomResource;
 
   constructor(name: string, args: RoleClusterInstallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cmom:install:RoleClusterInstall", name, {}, opts);
@@ -67,15 +76,24 @@ export class RoleClusterInstall extends pulumi.ComponentResource {
       const helperStep = step("helper", { create: writeFileCommand(`${TOOL_DIR}/${HELPER_NAME}`, "0644"), stdin: helper, triggers: [{ server, helper: sha256(helper) }] }, [prepare]);
       const toolStep = step("tool", { create: writeFileCommand(ROLE_TOOL, "0644"), stdin: tool, triggers: [{ server, tool: sha256(tool) }] }, [helperStep]);
       const ca = write("ca-pem", CA_PATH, "0644", cluster.caCert);
-      // The URL may carry a token: it reaches the node on stdin, and stays secret in the state.
+      // A URL may carry a token: it reaches the node on stdin, and stays secret in the state. A local installer is uploaded
+      // where the tool would have downloaded it, as 4.x nodes get theirs.
+      const download = isUrl(cluster.installRpm);
+      const upload = download ? [] : [remoteUpload(`${name}-node-${index}-installer-upload`, {
+        route, source: cluster.installRpm, remotePath: INSTALLER_RPM, triggers: [{ server }],
+      }, { parent: this, dependsOn: [prepare] })];
       const installer = step("installer", {
         create: roleToolCommand("installer", cluster.version),
-        stdin: pulumi.secret(`${cluster.installRpm}\n${cluster.installRpmSha256 ?? ""}\n`),
-        triggers: [{ server, installer: pulumi.secret(cluster.installRpm), version: cluster.version, tool: toolStep.id }],
+        stdin: pulumi.secret(`${download ? cluster.installRpm : "uploaded"}\n${cluster.installRpmSha256 ?? ""}\n`),
+        triggers: [{
+          server, version: cluster.version, tool: toolStep.id,
+          installer: download ? pulumi.secret(cluster.installRpm) : localFileDigest(cluster.installRpm),
+        }],
         secret: true,
-      }, [toolStep]);
-      new RoleCleanup(`${name}-node-${index}-cleanup`, { route, command: roleCleanupCommand(ROLE_TOOL) }, { parent: this, dependsOn: node.infrastructure ? [node.infrastructure] : [] });
-      return { node, route, step, write, ready: [toolStep, ca, installer] };
+      }, [toolStep, ...upload]);
+      const cleanup = new RoleCleanup(`${name}-node-${index}-cleanup`, { route, command: roleCleanupCommand(ROLE_TOOL) }, { parent: this, dependsOn: node.infrastructure ? [node.infrastructure] : [] });
+      const member: MemberNode = { route, tool: roleToolCommand };
+      return { node, route, step, write, ready: [toolStep, ca, installer], cleanup, member };
     });
 
     const placed = (role: RoleInstance["role"]) => pulumi.all(layout.filter((i) => i.role === role)
@@ -94,6 +112,8 @@ export class RoleClusterInstall extends pulumi.ComponentResource {
 
     const installs: InstallStep[] = [];
     const stepOf = new Map<string, pulumi.CustomResource>();
+    /** Per node, its last configure step: two `cfy_manager configure` never run at once on one machine. */
+    const lastConfigure = new Map<number, pulumi.CustomResource>();
     for (const instance of layout) {
       const machine = machines[instance.nodeIndex]!;
       const { node } = machine;
@@ -104,7 +124,8 @@ export class RoleClusterInstall extends pulumi.ComponentResource {
         machine.write(`${instance.name}-crt`, roleCertPath(instance.name), "0644", certs.internal.chainPem),
         machine.write(`${instance.name}-key`, roleKeyPath(instance.name), "0600", certs.internal.privateKeyPem, true),
       ];
-      if (instance.role === "manager" || instance.role === "whole") {
+      const servesApi = instance.role === "manager" || instance.role === "whole";
+      if (servesApi) {
         files.push(machine.write(`${instance.name}-external-crt`, externalCertPath(instance.name), "0644", certs.external.chainPem));
         files.push(machine.write(`${instance.name}-external-key`, externalKeyPath(instance.name), "0600", certs.external.privateKeyPem, true));
       }
@@ -115,9 +136,8 @@ export class RoleClusterInstall extends pulumi.ComponentResource {
           files.push(machine.write(`${instance.name}-${label}-key`, at.key, "0600", cert.privateKeyPem, true));
         }
       }
-      const configYaml = pulumi.all([credentials.values, pulumi.secret(cluster.adminPassword), node.privateIp, node.publicIp, databases, brokers])
-        // JSON, which is YAML: cmom-role's redaction reads it on nodes without a YAML parser for python.
-        .apply(([values, adminPassword, privateIp, publicIp, dbs, mqs]) => JSON.stringify(roleConfig({
+      const config = pulumi.all([credentials.values, pulumi.secret(cluster.adminPassword), node.privateIp, node.publicIp, databases, brokers])
+        .apply(([values, adminPassword, privateIp, publicIp, dbs, mqs]) => roleConfig({
           instance,
           node: { hostname: node.name, privateIp, publicIp },
           databases: dbs,
@@ -127,22 +147,56 @@ export class RoleClusterInstall extends pulumi.ComponentResource {
           ...(cluster.ldap === undefined ? {} : { ldap: cluster.ldap }),
           facts,
           additionalConfig: cluster.additionalConfig,
-        })));
-      files.push(machine.write(`${instance.name}-config`, roleConfigPath(instance.name), "0600", pulumi.secret(configYaml), true));
+        }));
+      // JSON, which is YAML: cmom-role's redaction reads it on nodes without a YAML parser for python.
+      files.push(machine.write(`${instance.name}-config`, roleConfigPath(instance.name), "0600", pulumi.secret(config.apply((c) => JSON.stringify(c))), true));
 
       const waits = installPredecessors(instance, layout).map((other) => stepOf.get(other.name)!);
       const install = machine.step(`${instance.name}-install`, {
         create: roleToolCommand("install", instance.name, instance.services[0]!),
-        // Only a new machine or version installs again: a changed setting or renewed certificate is written to the node but not
-        // applied (cfy_manager configure is not wired in yet), and an install of an installed role would do nothing.
+        // Only a new machine or version installs again (an install of an installed role would do nothing): a changed setting
+        // or renewed certificate is applied by the configure step below.
         triggers: [{ server: node.serverId, instance: instance.name, version: cluster.version }],
         secret: true,
       }, [...machine.ready, ...files, ...waits]);
       stepOf.set(instance.name, install);
       installs.push({ instance, step: install });
+      // A changed setting or certificate of an installed instance is applied by cfy_manager configure (every version takes
+      // it; cmom-role refuses it where it would reset a joined broker): the digest reaches the tool on stdin, a change
+      // reruns the step in place, and its first run after an install only records it.
+      const certificates = [certs.internal.chainPem, ...(servesApi ? [certs.external.chainPem] : [])];
+      const previous = lastConfigure.get(instance.nodeIndex);
+      lastConfigure.set(instance.nodeIndex, machine.step(`${instance.name}-configure`, {
+        create: roleToolCommand("configure", instance.name, instance.services[0]!),
+        stdin: pulumi.secret(pulumi.all([config, pulumi.all(certificates)]).apply(([c, pems]) => `${sha256(JSON.stringify([configuredSettings(c), pems]))}\n`)),
+        triggers: [{ server: node.serverId, instance: instance.name, install: install.id }],
+        secret: true,
+      }, [install, ...files, ...(previous ? [previous] : [])]));
     }
     this.installs = installs;
     this.managers = installs.filter((i) => i.instance.role === "manager" || i.instance.role === "whole");
+
+    // Instances added to the official layout join its cluster, and leave it before their node is cleaned up: the membership
+    // depends on the node's cleanup, so Pulumi deletes it (and the node leaves) first.
+    const memberOf = (role: RoleInstance["role"]) => layout.filter((i) => i.role === role).map((i) => machines[i.nodeIndex]!.member);
+    const memberships = layout.filter(isAdded).map((instance) => {
+      const machine = machines[instance.nodeIndex]!;
+      return new RoleMembership(`${name}-${instance.name}-membership`, {
+        instance,
+        node: { ...machine.member, name: machine.node.name, privateIp: machine.node.privateIp },
+        firstDatabase: memberOf("database")[0]!,
+        firstBroker: memberOf("broker")[0]!,
+        managers: memberOf("manager"),
+      }, { parent: this, dependsOn: [stepOf.get(instance.name)!, ...this.managers.map((m) => m.step), machine.cleanup] });
+    });
+    const firstManager = this.managers[0]!.instance;
+    if (firstManager.role === "manager") {
+      this.health = machines[firstManager.nodeIndex]!.step("cluster-health", {
+        create: roleToolCommand("status", String(HEALTH_WAIT_SECONDS)),
+        triggers: [{ installs: installs.map((i) => i.step.id), members: memberships.map((m) => m.id) }],
+        secret: true,
+      }, [...installs.map((i) => i.step), ...memberships]);
+    }
     this.registerOutputs({});
   }
 }

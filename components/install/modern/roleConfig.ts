@@ -123,6 +123,20 @@ export function roleConfig(input: RoleConfigInput): Yaml {
   return deepMerge(generated, input.additionalConfig);
 }
 
+/**
+ * A config.yaml without its cluster members: what `cfy_manager configure` is rerun for when it changes. Members change when
+ * nodes are added or removed, and joining and leaving apply that (roleMembership.ts), not a configure of every node.
+ */
+export function configuredSettings(config: Yaml): Yaml {
+  const without = (section: unknown, drop: (value: Yaml) => Yaml) => (isObject(section) ? drop(section) : section);
+  const settings: Yaml = { ...config };
+  if ("postgresql_server" in settings) {
+    settings.postgresql_server = without(settings.postgresql_server, (pg) => ({ ...pg, cluster: without(pg.cluster, ({ nodes: _nodes, ...rest }) => rest) }));
+  }
+  if ("rabbitmq" in settings) settings.rabbitmq = without(settings.rabbitmq, ({ cluster_members: _members, ...rest }) => rest);
+  return settings;
+}
+
 const databaseMembers = (databases: readonly Placed[]) => Object.fromEntries(databases.map((db) => [db.name, { ip: db.privateIp }]));
 const brokerMembers = (brokers: readonly Placed[]) => Object.fromEntries(brokers.map((b) => [b.name, { networks: { default: b.privateIp } }]));
 const rabbitmqCredentials = (credentials: ClusterCredentials) => ({ username: credentials.rabbitmqUsername, password: credentials.rabbitmqPassword });

@@ -1,4 +1,4 @@
-import { DEFAULT_SPLIT_ROLES, type Role, type Topology } from "../../config/clusterTopology";
+import { BASE_PER_ROLE, nodeRoles, type NodeRole, type Role, type Topology } from "../../config/clusterTopology";
 
 /**
  * One `cfy_manager install` on one node: a role of the cluster-manager layout, or the whole manager on a single node.
@@ -27,17 +27,26 @@ const ROLE_SERVICES: Record<Role | "whole", readonly string[]> = {
   whole: ["database_service", "queue_service", "manager_service", "monitoring_service", "entropy_service"],
 };
 
-/** The installs of a cluster in the official order: databases, then brokers, then managers, each role in node order. */
-export function roleLayout(topology: Topology, nodeCount: number, roles: readonly Role[] | undefined): RoleInstance[] {
+/**
+ * The installs of a cluster in the official order: databases, then brokers, then managers, each role in node order (so the
+ * nodes added to the official layout come last in their role).
+ */
+export function roleLayout(topology: Topology, nodeCount: number, roles: readonly NodeRole[] | undefined): RoleInstance[] {
   if (topology === "all-in-one" && nodeCount === 1) {
     return [{ role: "whole", name: "manager-1", ordinal: 1, nodeIndex: 0, services: ROLE_SERVICES.whole }];
   }
-  const roleOf = (index: number): readonly Role[] => topology === "all-in-one" ? ["database", "broker", "manager"] : [(roles ?? DEFAULT_SPLIT_ROLES)[index]!];
+  const perNode = nodeRoles(topology, nodeCount, roles);
   return (["database", "broker", "manager"] as const).flatMap((role) => {
-    const nodes = Array.from({ length: nodeCount }, (_, index) => index).filter((index) => roleOf(index).includes(role));
+    const nodes = Array.from({ length: nodeCount }, (_, index) => index).filter((index) => perNode[index] === role || perNode[index] === "all");
     return nodes.map((nodeIndex, i) => ({ role, name: `${ROLE_NAMES[role]}-${i + 1}`, ordinal: i + 1, nodeIndex, services: ROLE_SERVICES[role] }));
   });
 }
+
+/**
+ * An instance beyond the official layout's three of its role: it joins a running cluster (scale-out) and is the kind that
+ * leaves it again (scale-in); the layout's own instances are the cluster.
+ */
+export const isAdded = (instance: RoleInstance): boolean => instance.role !== "whole" && instance.ordinal > BASE_PER_ROLE;
 
 /**
  * What each install waits for, and nothing more (the install phase's critical path is then its inherent one):
@@ -47,6 +56,8 @@ export function roleLayout(topology: Topology, nodeCount: number, roles: readonl
  *   cluster (rabbitmq.join_cluster, rabbitmq.py _possibly_join_cluster @5.1.0 … 7.0.0), so it must run;
  * - the first manager after every broker; the others after it: the first one creates the database schema, and a second one
  *   installing at the same time would find no schema either and create it again (restservice.py check_db_exists @7.0.0).
+ * - a database node added later after the layout's databases: it joins their running etcd and Patroni cluster
+ *   (postgresql_server.py, "joining a new node to an existing cluster", @5.1.0 … 7.0.0).
  * On an all-in-one node this also keeps one install at a time per machine.
  */
 export function installPredecessors(instance: RoleInstance, all: readonly RoleInstance[]): RoleInstance[] {
@@ -54,8 +65,9 @@ export function installPredecessors(instance: RoleInstance, all: readonly RoleIn
   const first = (role: Role) => of(role).filter((other) => other.ordinal === 1);
   switch (instance.role) {
     case "whole":
-    case "database":
       return [];
+    case "database":
+      return isAdded(instance) ? of("database").filter((other) => !isAdded(other)) : [];
     case "broker":
       return instance.ordinal === 1 ? of("database") : first("broker");
     case "manager":

@@ -2,11 +2,13 @@
 """Fakes of `rpm`, `yum`, `curl`, `cfy_manager` (cloudify-manager-install) and `cfy` (cloudify-cli) for the cmom-role tests,
 per Cloudify version 5.1, 6.4 and 7.0, written from the official sources at those release tags (each behaviour names the
 file it follows; "install" = cloudify-manager-install, "cli" = cloudify-cli).
-Invoked through symlinks in a per-node bin directory. Each call is appended to $CMOM_ROOT/fake/calls.jsonl as
-{"cmd", "argv"}. Per node state in $CMOM_ROOT/fake/state.json ({"rpm": version, "failInstall": instance name,
-"installOutput": a line `cfy_manager install` prints, standing for any output that quotes a secret, e.g. a traceback});
-the clusters (databases, brokers, managers) shared between nodes in $FAKE_REGISTRY.
-$FAKE_VERSION is the version the installer RPM carries (7.0.0); $FAKE_NODE the node's address.
+Invoked through symlinks in a per-node bin directory. Each call is appended to $FAKE_STATE/calls.jsonl (default
+$CMOM_ROOT/fake) as {"cmd", "argv"}. Per node state in $FAKE_STATE/state.json ({"rpm": version, "failInstall": instance
+name, "installOutput": a line `cfy_manager install` prints, standing for any output that quotes a secret, e.g. a
+traceback}); the clusters (databases, brokers, managers) shared between nodes in $FAKE_REGISTRY.
+The installed version is what `yum install` read from the package (a file `fake-rpm cloudify-manager-install <version>`),
+else $FAKE_RPM_VERSION or $FAKE_VERSION (7.0.0). CMOM_ROOT moves every path (empty on the namespaced test hosts, whose
+production paths are their own).
 """
 import json
 import os
@@ -15,14 +17,15 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in the checkout
 from fake_files import load, save  # beside this file (Python resolves the symlink it runs through)  # noqa: E402
 
-ROOT = os.environ["CMOM_ROOT"]
-FAKE_DIR = os.path.join(ROOT, "fake")
+ROOT = os.environ.get("CMOM_ROOT", "")
+FAKE_DIR = os.environ.get("FAKE_STATE") or os.path.join(ROOT, "fake")
 STATE_FILE = os.path.join(FAKE_DIR, "state.json")
 REGISTRY_FILE = os.environ["FAKE_REGISTRY"]
-VERSION = os.environ["FAKE_VERSION"]
+# The installed package's version when there is one, else the one the package to install will carry.
+VERSION = load(STATE_FILE, {}).get("rpm") or os.environ.get("FAKE_RPM_VERSION") or os.environ.get("FAKE_VERSION", "7.0.0")
 MINOR = ".".join(VERSION.split(".")[:2])
 # install cfy_manager/constants.py @5.1.0 ... 7.0.0: INITIAL_INSTALL_DIR, one file per installed service.
-INSTALLED_DIR = os.path.join(ROOT, "etc/cloudify/.installed")
+INSTALLED_DIR = ROOT + "/etc/cloudify/.installed"
 # cli cloudify_cli/commands/cluster.py: `cfy cluster db-nodes update` from 5.2.0.
 HAS_DB_UPDATE = MINOR not in ("5.1",)
 
@@ -65,7 +68,11 @@ def rpm(argv):
 
 def yum(argv):
     state = load(STATE_FILE, {})
-    state["rpm"] = os.environ.get("FAKE_RPM_VERSION", VERSION)
+    with open(argv[-1]) as f:
+        words = f.read().split()
+    # A package made by the test names its version; the tests' stand-in download ("rpm") takes the configured one.
+    packaged = words[2] if words[:2] == ["fake-rpm", "cloudify-manager-install"] else None
+    state["rpm"] = packaged or os.environ.get("FAKE_RPM_VERSION") or os.environ.get("FAKE_VERSION", "7.0.0")
     save(STATE_FILE, state)
 
 
@@ -83,6 +90,8 @@ def cfy_manager(argv):
         return manager_install(read_config(arg(argv, "-c", "--config-file")))
     if argv[:1] == ["remove"]:
         return manager_remove(read_config(arg(argv, "-c", "--config-file")))
+    if argv[:1] == ["configure"]:
+        return manager_configure(read_config(arg(argv, "-c", "--config-file")))
     if argv[:2] == ["dbs", "list"]:
         return dbs_list(read_config(arg(argv, "-c")))
     if argv[:2] == ["dbs", "add"]:
@@ -152,6 +161,28 @@ def manager_remove(config):
         reg["databases"][ip]["running"] = False
     save(REGISTRY_FILE, reg)
     print("Cloudify successfully removed!")
+
+
+def manager_configure(config):
+    services = config["services_to_install"]
+    # install main.py configure: every service of the config must be installed (@5.1.0 _validate_components_prepared
+    # 'Could not find ...'; @6.4.0, 7.0.0 _all_services_installed 'Not all services ... are installed').
+    if not all(installed(s) for s in services):
+        if MINOR == "5.1":
+            fail("Could not find %s.\nThis most likely means that you need to run `cfy_manager install` before running `cfy_manager configure`"
+                 % ", ".join(os.path.join(INSTALLED_DIR, s) for s in services))
+        fail("Not all services %s are installed.\nYou may need to run `cfy_manager install` first." % services)
+    reg = registry()
+    rabbit = config.get("rabbitmq", {})
+    # install rabbitmq.py configure @5.2.0 ... 7.0.0 ends in _possibly_join_cluster: a broker with join_cluster is reset
+    # (rabbitmqctl stop_app, reset) and joins again; @5.1.0 configure does not join.
+    if "queue_service" in services and rabbit.get("join_cluster") and MINOR != "5.1":
+        reg["brokers"][rabbit["nodename"]]["resets"] = reg["brokers"][rabbit["nodename"]].get("resets", 0) + 1
+        save(REGISTRY_FILE, reg)
+    state = load(STATE_FILE, {})
+    state["configured"] = state.get("configured", []) + [services[0]]
+    save(STATE_FILE, state)
+    print("Configuration finished successfully!")
 
 
 def require_services(config, command, allowed):
