@@ -103,5 +103,32 @@ describe.each(DOUBLE_PROFILES.filter((version) => featuresOf({ version }).asyncB
     await engine.create({ connection: d.connection(), blueprintId: "left", folder: fixtures.blueprint(BLUEPRINT) });
     expect(d.state.blueprints.get("default_tenant", "left")?.state).toBe("uploaded");
   });
+});
 
+// A workflow that crashed or was cancelled never writes the blueprint's state: from 6.2 the blueprint names its execution.
+describe.each(DOUBLE_PROFILES.filter((version) => featuresOf({ version }).blueprintUploadExecution))("A blueprint upload whose execution died on %s", (version) => {
+  let d: CloudifyDouble;
+  let client: CloudifyClient;
+  beforeAll(async () => {
+    d = await startCloudifyDouble({ version, workflowDurationMs: 20 });
+    client = new CloudifyClient(d.connection(), FAST_TUNING);
+  });
+  afterAll(() => d.close());
+
+  it("an upload whose execution died fails with that execution's error, not a timeout", async () => {
+    d.scriptWorkflow("upload_blueprint", { error: "WorkerLostError: the management worker was restarted" });
+    const upload = client.blueprints.upload("crashed", { folder: fixtures.blueprint(BLUEPRINT), mainFileName: "blueprint.yaml", visibility: "tenant", timeoutMs: 3_000 });
+    await expect(upload).rejects.toThrow(/blueprint crashed upload failed: its upload_blueprint execution \S+ ended failed: WorkerLostError: the management worker was restarted; the blueprint was left uploading/);
+    expect(d.state.blueprints.get("default_tenant", "crashed")?.state).toBe("uploading");
+  });
+
+  it("the row a died upload left behind is removed, so the next run uploads", async () => {
+    d.scriptWorkflow("upload_blueprint", { error: "WorkerLostError: the management worker was restarted" });
+    const engine = await driver(createBlueprintProvider(FAST_TUNING));
+    const inputs = { connection: d.connection(), blueprintId: "died", folder: fixtures.blueprint(BLUEPRINT) };
+    await expect(engine.create(inputs)).rejects.toThrow(/WorkerLostError/);
+    expect(d.state.blueprints.get("default_tenant", "died")).toBeUndefined();
+    await engine.create(inputs);
+    expect(d.state.blueprints.get("default_tenant", "died")?.state).toBe("uploaded");
+  });
 });

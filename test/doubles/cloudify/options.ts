@@ -34,6 +34,16 @@ export interface Features {
   readonly deleteAnswers204: boolean;
   /** `PUT /blueprints` parses asynchronously in an `upload_blueprint` execution (5.2+). */
   readonly asyncBlueprintUpload: boolean;
+  /**
+   * A blueprint answer carries its nested `upload_execution` (storage/resource_models.py Blueprint.response_fields @6.2.0 …
+   * 7.0.4; the relation exists from 5.2 but is not answered before 6.2).
+   */
+  readonly blueprintUploadExecution: boolean;
+  /**
+   * `DELETE /blueprints/{id}?force=true` removes a blueprint whose upload is still under way (resource_manager.py
+   * delete_blueprint @6.1.0 … 7.0.4); @5.2 … 6.0 such a blueprint is refused with or without force.
+   */
+  readonly forceDeletesUploadingBlueprint: boolean;
   /** `GET /status` answers the 5.0.5+ shape and `/snapshot-status` exists. */
   readonly newStatusShape: boolean;
   /** `server_traceback` is null for manager exceptions from 5.0.5. */
@@ -100,6 +110,8 @@ export function featuresOf(options: DoubleOptions): Features {
     edition: options.edition ?? "premium",
     deleteAnswers204: atLeast("5.1"),
     asyncBlueprintUpload: atLeast("5.2"),
+    blueprintUploadExecution: atLeast("6.2"),
+    forceDeletesUploadingBlueprint: atLeast("6.1"),
     newStatusShape: atLeast("5.0.5"),
     tracebackNull: atLeast("5.0.5"),
     syncPluginInstall: !atLeast("5.1"),

@@ -65,6 +65,8 @@ export interface BlueprintRecord {
   /** 5.2+ only: pending, uploading, extracting, parsing, uploaded, failed_* or invalid. */
   state?: string;
   error?: string | null;
+  /** 5.2+: id of the latest `upload_blueprint` execution (answered as the nested `upload_execution` from 6.2). */
+  uploadExecutionId?: string;
   archiveFile: string;
 }
 
