@@ -8,6 +8,7 @@ import type { NodeInstanceState } from "../client/node-instances";
 import { EXECUTION_END_STATES, type Execution, type Snapshot } from "../client/types";
 import type { ManagerProfile } from "../client/versions";
 import type { probeHealth } from "./manager-health";
+import type { SnapshotMetadata } from "./snapshot-metadata";
 
 /** `cmom:restore.params`: the reference's `restore_params` flags. */
 export interface RestoreParams {
@@ -93,16 +94,28 @@ export async function recordRestore(client: CloudifyClient, snapshotId: string, 
 }
 
 /**
- * Refuses, before anything is uploaded, a restore the manager would refuse at its start: onto a manager that holds
- * blueprints without `force` (workflows/cloudify_system_workflows/snapshots/snapshot_restore.py _assert_clean_db @4.3 … 5.2).
+ * Refuses, before anything is uploaded, a restore that cannot do what it is for, each as the manager of the snapshot's format
+ * would decide it:
+ * - a legacy snapshot onto a manager that holds blueprints, without `force` (snapshot_restore.py _assert_clean_db @4.3 … 7.0.4);
+ * - an entities snapshot onto a manager that holds blueprints, even with `force`: that restore empties nothing, and skips
+ *   every object whose id exists with only a line in its log (snapshot_restore.py _new_restore, cloudify-common
+ *   rest_client restore methods @7.0.4), so it would end "successful" with part of the snapshot missing.
  */
-export async function assertRestorable(client: CloudifyClient, force: boolean): Promise<void> {
-  if (force) return;
+export async function assertRestorable(client: CloudifyClient, snapshot: SnapshotMetadata, force: boolean): Promise<void> {
+  const nothingDone = "Nothing was uploaded or restored";
+  if (force && snapshot.format === "legacy") return;
   const held = await client.blueprints.someIds(3);
   if (held.length === 0) return;
+  if (snapshot.format === "entities") {
+    throw new Error(
+      `the manager already holds blueprints (${held.join(", ")}…): this snapshot is in the 7.0 entities format, whose restore adds ` +
+        `to what a manager holds and skips every object whose id exists (cmom:restore.params.force does not empty it); restore it ` +
+        `into a fresh manager. ${nothingDone}`,
+    );
+  }
   throw new Error(
     `the manager already holds blueprints (${held.join(", ")}…): a restore there deletes everything on it, so it runs only with ` +
-      "cmom:restore.params.force: true; set it, or restore into a fresh manager. Nothing was uploaded or restored",
+      `cmom:restore.params.force: true; set it, or restore into a fresh manager. ${nothingDone}`,
   );
 }
 

@@ -88,6 +88,12 @@ export interface Features {
    * the row is made first (upload_manager.py UploadedDataManager.receive_uploaded_data) and the archive stays.
    */
   readonly snapshotUploadOverwritesArchive: boolean;
+  /**
+   * Two snapshot formats (cloudify_system_workflows/snapshot.py @7.0.4): `PUT /snapshots/{id}` writes the new "entities"
+   * one unless `legacy` is true (resources_v2/snapshots.py @7.0.4), and a restore tells them apart by metadata.json
+   * (snapshot_restore.py _is_legacy_snapshot). Before 7.0 every archive is restored as the database dump it is.
+   */
+  readonly snapshotFormats: boolean;
 }
 
 /** Orders dotted version numbers (missing parts count as 0). */
@@ -127,6 +133,7 @@ export function featuresOf(options: DoubleOptions): Features {
     failedDeploymentReplaced: atLeast("6"),
     deploymentCreateWaitMs: options.deploymentCreateWaitMs ?? 1000,
     snapshotUploadOverwritesArchive: atLeast("7"),
+    snapshotFormats: atLeast("7"),
     restoreRequires: [
       ...(atLeast("6") ? [] : ["recreate_deployments_envs"]),
       "force",

@@ -161,7 +161,7 @@ export interface ClusterNodeRecord {
 }
 
 /** Objects of one type, kept per tenant; `global` ones are visible from every tenant. */
-class TenantScoped<T extends { visibility: Visibility }> {
+export class TenantScoped<T extends { visibility: Visibility }> {
   private readonly byTenant = new Map<string, Map<string, T>>();
 
   private table(tenant: string): Map<string, T> {
