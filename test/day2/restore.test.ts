@@ -237,6 +237,17 @@ describe("7.0 snapshots in both formats", () => {
     expect(d.state.deployments.all().map((x) => x.id)).toEqual(["web"]);
   });
 
+  it("a snapshot older than any manager restores (before 4.0.0) is refused before anything is uploaded, naming its version", async () => {
+    const d = await double({ version: "7.0" });
+    const old = join(scratch, "from-3.zip");
+    const zip = new ZipFile();
+    zip.addBuffer(Buffer.from(JSON.stringify({ snapshot_version: "3.4.2", schema_revision: "x", stage_schema_revision: "x", composer_schema_revision: "x" })), "metadata.json");
+    zip.end();
+    await pipeline(zip.outputStream, createWriteStream(old));
+    await expect(engine.create(inputs(d, { snapshotPath: old }))).rejects.toThrow(/comes from Cloudify Manager 3\.4\.2: no manager restores a snapshot older than 4\.0\.0\. Nothing was uploaded/);
+    expect(d.requests.filter((r) => r.method !== "GET")).toEqual([]);
+  });
+
   it("an archive that is not a snapshot is refused before anything is uploaded, naming the file and what is missing", async () => {
     const d = await double({ version: "7.0" });
     const notZip = join(scratch, "not-a-snapshot.zip");
