@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ClusterConfig } from "./clusterSchema";
-import { installerFileVersion, installPathOf, majorMinor, SUPPORTED_VERSIONS_TEXT } from "./clusterVersion";
+import { majorMinor } from "../cloudify/client/versions";
+import { installerFileVersion, installPathOf, SUPPORTED_VERSIONS_TEXT } from "./clusterVersion";
 import { roleInstallerFacts } from "../install/modern/installerVersions";
 import { MAX_NODES } from "./primitives";
 

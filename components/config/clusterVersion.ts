@@ -1,3 +1,5 @@
+import { majorMinor } from "../cloudify/client/versions";
+
 /**
  * Which install path each supported Cloudify version (major.minor of the installer) takes:
  * - `ha4`: Cloudify 4.x HA, every node a whole manager, clustered with `cfy cluster start/join` (removed in 5.0);
@@ -12,9 +14,6 @@ export const INSTALL_PATHS = {
 
 export type SupportedVersion = keyof typeof INSTALL_PATHS;
 export type InstallPath = (typeof INSTALL_PATHS)[SupportedVersion];
-
-/** `7.0.2` → `7.0`. */
-export const majorMinor = (version: string): string => version.split(".").slice(0, 2).join(".");
 
 function isSupportedVersion(version: string): version is SupportedVersion {
   return Object.hasOwn(INSTALL_PATHS, version);

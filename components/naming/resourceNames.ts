@@ -4,8 +4,12 @@
  * A rename here moves both at once; a name built anywhere else would silently stop matching.
  */
 
-/** The type token of every Cloudify object (and day-2 resource) cmom manages through its dynamic providers. */
-const cloudifyType = (kind: string): string => `pulumi-nodejs:dynamic/cloudify:${kind}`;
+/**
+ * The module of the type token of every Cloudify object (and day-2 resource) cmom manages through its dynamic providers:
+ * `pulumi-nodejs:dynamic/<module>:<kind>`, the kind being the resource class's own name (Blueprint, Backup, …).
+ */
+export const CLOUDIFY_DYNAMIC_MODULE = "cloudify";
+const cloudifyType = (kind: string): string => `pulumi-nodejs:dynamic/${CLOUDIFY_DYNAMIC_MODULE}:${kind}`;
 
 /** Type tokens cmom looks resources up by, or that parent the resources it looks up. */
 export const TYPES = {

@@ -285,12 +285,32 @@ describe("version-dependent behaviour", () => {
     }
   });
 
+  it("a blueprint names its upload execution from 6.2, and one still uploading is deleted only when forced from 6.1", async () => {
+    for (const [version, named, forced] of [["5.2", false, false], ["6.1", false, true], ["6.2", true, true]] as const) {
+      const d = await startCloudifyDouble({ version, workflowDurationMs: 100 });
+      try {
+        d.scriptWorkflow("upload_blueprint", { error: "WorkerLostError" });
+        await raw(d, "PUT", "/blueprints/stuck?async_upload=true", { body: await blueprintArchive() });
+        const executions = (await raw(d, "GET", "/executions?_include_system_workflows=true&workflow_id=upload_blueprint")).json as { items: { id: string }[] };
+        await until(async () => ((await raw(d, "GET", `/executions/${executions.items[0]!.id}`)).json as { status: string }).status === "failed");
+        const blueprint = (await raw(d, "GET", "/blueprints/stuck")).json as Record<string, unknown>;
+        expect(blueprint.state).toBe("uploading");
+        if (named) expect(blueprint.upload_execution).toMatchObject({ id: executions.items[0]!.id, status: "failed", error: "WorkerLostError" });
+        else expect(blueprint).not.toHaveProperty("upload_execution");
+        expect((await raw(d, "DELETE", "/blueprints/stuck")).json).toMatchObject({ error_code: "invalid_blueprint_error" });
+        expect((await raw(d, "DELETE", "/blueprints/stuck?force=true")).status).toBe(forced ? 204 : 400);
+      } finally {
+        await d.close();
+      }
+    }
+  });
+
   it("5.2 parses blueprints asynchronously when asked", async () => {
     const d = await startCloudifyDouble({ version: "5.2", workflowDurationMs: 100 });
     try {
       const created = await raw(d, "PUT", "/blueprints/later?async_upload=true", { body: await blueprintArchive() });
       expect(created.status).toBe(201);
-      expect(created.json).toMatchObject({ id: "later", state: "pending", plan: null });
+      expect(created.json).toMatchObject({ id: "later", state: "uploading", plan: null });
       await until(async () => ((await raw(d, "GET", "/blueprints/later")).json as { state: string }).state === "uploaded");
       expect((await raw(d, "GET", "/blueprints/later")).json).toMatchObject({ state: "uploaded", plan: expect.objectContaining({ workflows: expect.any(Object) }) });
       const executions = (await raw(d, "GET", "/executions?_include_system_workflows=true&workflow_id=upload_blueprint")).json as { items: unknown[] };

@@ -85,23 +85,49 @@ describe.each(DOUBLE_PROFILES)("Leftovers and deletes on %s", (version) => {
   });
 });
 
-describe.each(DOUBLE_PROFILES.filter((version) => featuresOf({ version }).asyncBlueprintUpload))("A failed asynchronous blueprint upload on %s", (version) => {
-  let d: CloudifyDouble;
-  let client: CloudifyClient;
+/** A double of `version` for the tests of one describe block, started before them and closed after, and a client to it. */
+function doubleOf(version: string): { readonly d: CloudifyDouble; readonly client: CloudifyClient } {
+  const on = {} as { d: CloudifyDouble; client: CloudifyClient };
   beforeAll(async () => {
-    d = await startCloudifyDouble({ version, workflowDurationMs: 20 });
-    client = new CloudifyClient(d.connection(), FAST_TUNING);
+    on.d = await startCloudifyDouble({ version, workflowDurationMs: 20 });
+    on.client = new CloudifyClient(on.d.connection(), FAST_TUNING);
   });
-  afterAll(() => d.close());
+  afterAll(() => on.d.close());
+  return on;
+}
+
+describe.each(DOUBLE_PROFILES.filter((version) => featuresOf({ version }).asyncBlueprintUpload))("A failed asynchronous blueprint upload on %s", (version) => {
+  const on = doubleOf(version);
 
   it("a failed upload left behind is replaced by the next run's upload", async () => {
     await expect(
-      client.blueprints.upload("left", { folder: folderWith(INVALID), mainFileName: "blueprint.yaml", visibility: "tenant", timeoutMs: 5_000 }),
+      on.client.blueprints.upload("left", { folder: folderWith(INVALID), mainFileName: "blueprint.yaml", visibility: "tenant", timeoutMs: 5_000 }),
     ).rejects.toBeInstanceOf(BlueprintUploadError);
-    expect(d.state.blueprints.get("default_tenant", "left")?.state).toBe("failed_parsing");
+    expect(on.d.state.blueprints.get("default_tenant", "left")?.state).toBe("failed_parsing");
     const engine = await driver(createBlueprintProvider(FAST_TUNING));
-    await engine.create({ connection: d.connection(), blueprintId: "left", folder: fixtures.blueprint(BLUEPRINT) });
-    expect(d.state.blueprints.get("default_tenant", "left")?.state).toBe("uploaded");
+    await engine.create({ connection: on.d.connection(), blueprintId: "left", folder: fixtures.blueprint(BLUEPRINT) });
+    expect(on.d.state.blueprints.get("default_tenant", "left")?.state).toBe("uploaded");
+  });
+});
+
+// A workflow that crashed or was cancelled never writes the blueprint's state: from 6.2 the blueprint names its execution.
+describe.each(DOUBLE_PROFILES.filter((version) => featuresOf({ version }).blueprintUploadExecution))("A blueprint upload whose execution died on %s", (version) => {
+  const on = doubleOf(version);
+
+  it("an upload whose execution died fails with that execution's error, not a timeout", async () => {
+    on.d.scriptWorkflow("upload_blueprint", { error: "WorkerLostError: the management worker was restarted" });
+    const upload = on.client.blueprints.upload("crashed", { folder: fixtures.blueprint(BLUEPRINT), mainFileName: "blueprint.yaml", visibility: "tenant", timeoutMs: 3_000 });
+    await expect(upload).rejects.toThrow(/blueprint crashed upload failed: its upload_blueprint execution \S+ ended failed: WorkerLostError: the management worker was restarted; the blueprint was left uploading/);
+    expect(on.d.state.blueprints.get("default_tenant", "crashed")?.state).toBe("uploading");
   });
 
+  it("the row a died upload left behind is removed, so the next run uploads", async () => {
+    on.d.scriptWorkflow("upload_blueprint", { error: "WorkerLostError: the management worker was restarted" });
+    const engine = await driver(createBlueprintProvider(FAST_TUNING));
+    const inputs = { connection: on.d.connection(), blueprintId: "died", folder: fixtures.blueprint(BLUEPRINT) };
+    await expect(engine.create(inputs)).rejects.toThrow(/WorkerLostError/);
+    expect(on.d.state.blueprints.get("default_tenant", "died")).toBeUndefined();
+    await engine.create(inputs);
+    expect(on.d.state.blueprints.get("default_tenant", "died")?.state).toBe("uploaded");
+  });
 });

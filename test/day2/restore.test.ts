@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ZipFile } from "yazl";
 import { CloudifyClient } from "../../components/cloudify/client";
 import { CloudifyApiError } from "../../components/cloudify/client/errors";
 import type { ManagerStatus } from "../../components/cloudify/client/types";
@@ -10,6 +12,7 @@ import { isHealthy } from "../../components/cloudify/day2/manager-health";
 import { restoreRequest, waitUntilHealthy } from "../../components/cloudify/day2/restore-steps";
 import { takeSnapshot } from "../../components/cloudify/day2/snapshot-create";
 import { downloadSnapshot } from "../../components/cloudify/day2/snapshot-download";
+import { readSnapshotMetadata } from "../../components/cloudify/day2/snapshot-metadata";
 import { createSnapshotRestoreProvider } from "../../components/cloudify/day2/snapshot-restore-provider";
 import { startCloudifyDouble, type CloudifyDouble } from "../doubles/cloudify";
 import { EngineDriver, rebuild } from "../cloudify/engine";
@@ -180,6 +183,85 @@ describe("cloudify:SnapshotRestore", () => {
 });
 
 const d0 = () => doubles[0]!;
+
+/**
+ * A 7.0 manager writes two archive formats (cloudify_system_workflows/snapshot.py create @7.0.4): the legacy database dump
+ * when asked with `legacy` (as cmom asks), and otherwise the entities format, which a 7.0 manager on Kubernetes writes
+ * whatever is asked. Their restores differ: the entities one adds to what the manager holds and checks nothing.
+ */
+describe("7.0 snapshots in both formats", () => {
+  let legacyArchive: string;
+  let entitiesArchive: string;
+  const blueprintInTheWay = (d: CloudifyDouble) =>
+    d.state.blueprints.set("default_tenant", "in-the-way", {
+      id: "in-the-way", main_file_name: "blueprint.yaml", description: null, plan: null, visibility: "tenant", tenant_name: "default_tenant",
+      created_by: "admin", created_at: "", updated_at: "", archiveFile: "",
+    });
+  beforeAll(async () => {
+    const source = await double({ version: "7.0" });
+    seedDeployment(source, "default_tenant", "web");
+    const client = new CloudifyClient(source.connection(), FAST_TUNING);
+    await takeSnapshot(client, "asked", { includeMetrics: false, includeCredentials: true, includeLogs: true, includeEvents: true }, 5_000);
+    legacyArchive = (await downloadSnapshot(client, "asked", join(scratch, "legacy"))).file;
+    await client.rest.call({ method: "PUT", path: "/snapshots/default", json: {}, expect: [201] });
+    await takeSnapshot(client, "default", { includeMetrics: false, includeCredentials: true, includeLogs: true, includeEvents: true }, 5_000);
+    entitiesArchive = (await downloadSnapshot(client, "default", join(scratch, "entities"))).file;
+  });
+
+  it("cmom's snapshot is the legacy format; the manager's default is the entities one", async () => {
+    expect(await readSnapshotMetadata(legacyArchive)).toEqual({ version: "7.0", format: "legacy" });
+    expect(await readSnapshotMetadata(entitiesArchive)).toEqual({ version: "7.0", format: "entities" });
+  });
+
+  it("an entities snapshot restores into a fresh 7.0 manager, which then gets new agents", async () => {
+    const d = await double({ version: "7.0" });
+    const state = await engine.create(inputs(d, { snapshotPath: entitiesArchive }));
+    expect(d.state.deployments.all().map((x) => x.id)).toEqual(["web"]);
+    expect(restoreExecutions(d)).toMatchObject([{ status: "terminated" }]);
+    expect((state.outs.restored as { agents: unknown[] }).agents).toHaveLength(1);
+  });
+
+  it("an entities snapshot is refused before anything is uploaded onto a manager holding blueprints, even with params.force", async () => {
+    const d = await double({ version: "7.0" });
+    blueprintInTheWay(d);
+    await expect(engine.create(inputs(d, { snapshotPath: entitiesArchive, transferAgents: false, params: { force: true } })))
+      .rejects.toThrow(/already holds blueprints \(in-the-way…\): this snapshot is in the 7\.0 entities format.*force does not empty it.*Nothing was uploaded/);
+    expect(d.requests.filter((r) => r.method !== "GET")).toEqual([]);
+  });
+
+  it("a legacy snapshot onto a manager holding blueprints still restores with params.force, replacing what it held", async () => {
+    const d = await double({ version: "7.0" });
+    blueprintInTheWay(d);
+    await engine.create(inputs(d, { snapshotPath: legacyArchive, transferAgents: false, params: { force: true } }));
+    expect(d.state.blueprints.get("default_tenant", "in-the-way")).toBeUndefined();
+    expect(d.state.deployments.all().map((x) => x.id)).toEqual(["web"]);
+  });
+
+  it("a snapshot older than any manager restores (before 4.0.0) is refused before anything is uploaded, naming its version", async () => {
+    const d = await double({ version: "7.0" });
+    const old = join(scratch, "from-3.zip");
+    const zip = new ZipFile();
+    zip.addBuffer(Buffer.from(JSON.stringify({ snapshot_version: "3.4.2", schema_revision: "x", stage_schema_revision: "x", composer_schema_revision: "x" })), "metadata.json");
+    zip.end();
+    await pipeline(zip.outputStream, createWriteStream(old));
+    await expect(engine.create(inputs(d, { snapshotPath: old }))).rejects.toThrow(/comes from Cloudify Manager 3\.4\.2: no manager restores a snapshot older than 4\.0\.0\. Nothing was uploaded/);
+    expect(d.requests.filter((r) => r.method !== "GET")).toEqual([]);
+  });
+
+  it("an archive that is not a snapshot is refused before anything is uploaded, naming the file and what is missing", async () => {
+    const d = await double({ version: "7.0" });
+    const notZip = join(scratch, "not-a-snapshot.zip");
+    writeFileSync(notZip, "plain text");
+    await expect(engine.create(inputs(d, { snapshotPath: notZip }))).rejects.toThrow(new RegExp(`${notZip} is not a Cloudify snapshot archive: .*nothing was uploaded`));
+    const noMetadata = join(scratch, "no-metadata.zip");
+    const zip = new ZipFile();
+    zip.addBuffer(Buffer.from("{}"), "state.json");
+    zip.end();
+    await pipeline(zip.outputStream, createWriteStream(noMetadata));
+    await expect(engine.create(inputs(d, { snapshotPath: noMetadata }))).rejects.toThrow(/no-metadata\.zip is not a Cloudify snapshot archive: it has no metadata\.json/);
+    expect(d.requests.filter((r) => r.method !== "GET")).toEqual([]);
+  });
+});
 
 describe("waitUntilHealthy", () => {
   const healthy: ManagerStatus = { status: "OK", services: {} };

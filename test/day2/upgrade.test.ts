@@ -70,13 +70,14 @@ describe("4.6 → 7.0 through a snapshot", () => {
     expect(status.leaderStatus.filter((s) => s.status !== "Active"), JSON.stringify(status.leaderStatus)).toEqual([]);
   });
 
-  it("the other way is refused, as every manager refuses a newer snapshot", async () => {
+  it("the other way is refused before anything is uploaded, naming both versions, as every manager refuses a newer snapshot", async () => {
     const newer = await double("7.0");
     seedDeployment(newer, "default_tenant", "app");
     const state = await backup.create({ connection: newer.connection(), dir: path.join(scratch, "snapshots", "new"), trigger: "t", snapshotId: "from_7" });
     const older = await double("4.6");
     await expect(restore.create({ connection: older.connection(), snapshotPath: (state.outs.archive as { file: string }).file }))
-      .rejects.toThrow(/Cannot restore a newer manager's snapshot on this manager \[7\.0 > 4\.6\]/);
+      .rejects.toThrow(/the snapshot comes from Cloudify Manager 7\.0, newer than this manager \(4\.6\).*onto a 7\.0 or later manager\. Nothing was uploaded/);
+    expect(older.requests.filter((r) => r.method !== "GET")).toEqual([]);
   });
 });
 

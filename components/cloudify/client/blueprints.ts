@@ -6,7 +6,7 @@ import type { ManagerApi } from "./manager";
 import { objectPath } from "./paths";
 import type { CloudifyRest } from "./rest";
 import { withTempDir } from "./temp-dir";
-import { BLUEPRINT_FAILED_STATES, BLUEPRINT_UPLOADED, type Blueprint, type Visibility } from "./types";
+import { BLUEPRINT_FAILED_STATES, BLUEPRINT_UPLOADED, EXECUTION_END_STATES, type Blueprint, type Visibility } from "./types";
 
 export interface UploadBlueprint {
   /** Folder holding the main yaml and everything it imports; becomes the archive's single top-level directory. */
@@ -17,11 +17,29 @@ export interface UploadBlueprint {
   readonly timeoutMs: number;
 }
 
-/** A 5.2+ upload ended in a failed state (`failed_parsing`, `invalid`, …). */
+/**
+ * A 5.2+ upload that will not finish: the blueprint reached a failed state (`failed_parsing`, `invalid`, …), or (6.2+) its
+ * `upload_blueprint` execution ended failed or cancelled without the workflow recording why in the blueprint.
+ */
 export class BlueprintUploadError extends CloudifyError {
   constructor(readonly blueprint: Blueprint) {
-    super(`Cloudify blueprint ${blueprint.id} upload ended ${blueprint.state}${blueprint.error ? `: ${blueprint.error}` : ""}`, "BlueprintUploadError");
+    super(`Cloudify blueprint ${blueprint.id} upload ${BlueprintUploadError.why(blueprint)}`, "BlueprintUploadError");
   }
+
+  private static why(blueprint: Blueprint): string {
+    const execution = blueprint.upload_execution;
+    const ran = execution ? `its upload_blueprint execution ${execution.id} ended ${execution.status}${execution.error ? `: ${execution.error}` : ""}` : undefined;
+    if (blueprint.state !== undefined && BLUEPRINT_FAILED_STATES.includes(blueprint.state)) {
+      return `ended ${blueprint.state}${blueprint.error ? `: ${blueprint.error}` : ran ? ` (${ran})` : ""}`;
+    }
+    return `failed: ${ran ?? "its upload_blueprint execution ended"}; the blueprint was left ${blueprint.state}`;
+  }
+}
+
+/** The upload's execution ended without success: the blueprint's state will not move any more. */
+function uploadExecutionFailed(blueprint: Blueprint): boolean {
+  const status = blueprint.upload_execution?.status;
+  return status !== undefined && status !== "terminated" && EXECUTION_END_STATES.includes(status);
 }
 
 /** A relative path quoted for the manager's extra unquote: every byte but letters, digits, "_.-~" and "/" escaped. */
@@ -61,12 +79,15 @@ export class BlueprintsApi {
     return this.waitUploaded(created, request.timeoutMs);
   }
 
-  /** Returns the blueprint once uploaded (at once before 5.2); throws BlueprintUploadError on a failed state. */
+  /**
+   * Returns the blueprint once uploaded (at once before 5.2). Throws BlueprintUploadError on a failed state, and (6.2+) as
+   * soon as its upload execution ended failed or cancelled: a crashed or cancelled workflow leaves the state where it was.
+   */
   async waitUploaded(blueprint: Blueprint, timeoutMs: number): Promise<Blueprint> {
     let current = blueprint;
     const settled = (b: Blueprint): Blueprint | undefined => {
       if (b.state === undefined || b.state === BLUEPRINT_UPLOADED) return b;
-      if (BLUEPRINT_FAILED_STATES.includes(b.state)) throw new BlueprintUploadError(b);
+      if (BLUEPRINT_FAILED_STATES.includes(b.state) || uploadExecutionFailed(b)) throw new BlueprintUploadError(b);
       return undefined;
     };
     return (

@@ -57,6 +57,11 @@ export interface Blueprint {
   /** 5.2+ only. */
   readonly state?: string;
   readonly error?: string | null;
+  /**
+   * The `upload_blueprint` execution of the latest upload (storage/resource_models.py Blueprint.response_fields @6.2.0 …
+   * 7.0.4; absent before 6.2). Null once that execution is deleted.
+   */
+  readonly upload_execution?: Pick<Execution, "id" | "status" | "error"> | null;
 }
 
 export interface Deployment {

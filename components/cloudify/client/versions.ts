@@ -133,10 +133,12 @@ export class UnsupportedVersionError extends CloudifyError {
   }
 }
 
+/** A version's release line: `7.0.2` → `7.0`. */
+export const majorMinor = (version: string): string => version.split(".").slice(0, 2).join(".");
+
 /** Whether `version` is within the supported release lines (7.0.x included, 7.1 not). */
 function isSupportedVersion(version: string): boolean {
-  const [major = "", minor = ""] = version.split(".");
-  return /^\d+(\.\d+)*/.test(version) && compareVersions(version, SUPPORTED_VERSIONS.oldest) >= 0 && compareVersions(`${major}.${minor || 0}`, SUPPORTED_VERSIONS.newest) <= 0;
+  return /^\d+(\.\d+)*/.test(version) && compareVersions(version, SUPPORTED_VERSIONS.oldest) >= 0 && compareVersions(majorMinor(version), SUPPORTED_VERSIONS.newest) <= 0;
 }
 
 /** The profile of a manager that reported `version`; throws UnsupportedVersionError outside the supported range. */

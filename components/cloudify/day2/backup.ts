@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONNECTION_SECRET_OUTPUTS, connectionInput, withSecretOutputs, type CloudifyConnectionArgs } from "../providers/connection-args";
 import { createBackupProvider, type BackupArchive } from "./backup-provider";
+import { CLOUDIFY_DYNAMIC_MODULE } from "../../naming/resourceNames";
 
 export interface CloudifyBackupArgs {
   /** The cluster (every node, leader first): the client finds the leader. */
@@ -42,7 +43,7 @@ export class CloudifyBackup extends pulumi.dynamic.Resource {
         archive: undefined,
       },
       withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
-      "cloudify",
+      CLOUDIFY_DYNAMIC_MODULE,
       "Backup",
     );
   }

@@ -3,6 +3,7 @@ import { CONNECTION_SECRET_OUTPUTS, connectionInput, withSecretOutputs, type Clo
 import type { ClusterIps } from "../../outputs/clusterIps";
 import { createClusterStatusProvider } from "./cluster-status-provider";
 import type { ClusterStatusValue } from "./cluster-status-read";
+import { CLOUDIFY_DYNAMIC_MODULE } from "../../naming/resourceNames";
 
 export interface CloudifyClusterStatusArgs {
   /** Every node, in configured order: `clusterIps` lists them so, leader first. */
@@ -25,7 +26,7 @@ export class CloudifyClusterStatus extends pulumi.dynamic.Resource {
       name,
       { connection: connectionInput(args.connection), clusterStatus: undefined, clusterIps: undefined },
       withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
-      "cloudify",
+      CLOUDIFY_DYNAMIC_MODULE,
       "ClusterStatus",
     );
   }

@@ -6,8 +6,9 @@ import { ExecutionFailedError } from "../client/executions";
 import { SnapshotExistsError, type RestoreSnapshot } from "../client/snapshots";
 import type { NodeInstanceState } from "../client/node-instances";
 import { EXECUTION_END_STATES, type Execution, type Snapshot } from "../client/types";
-import type { ManagerProfile } from "../client/versions";
+import { compareVersions, type ManagerProfile } from "../client/versions";
 import type { probeHealth } from "./manager-health";
+import type { SnapshotMetadata } from "./snapshot-metadata";
 
 /** `cmom:restore.params`: the reference's `restore_params` flags. */
 export interface RestoreParams {
@@ -18,6 +19,8 @@ export interface RestoreParams {
 }
 
 const RESTORE_WORKFLOW = "restore_snapshot";
+/** The oldest snapshot any manager restores (SnapshotRestoreValidator.validate, snapshot_restore.py @4.3 … 7.0.4). */
+const OLDEST_RESTORABLE = "4.0.0";
 const INSTALL_NEW_AGENTS = "install_new_agents";
 
 /** The `POST /snapshots/{id}/restore` body fields for `params` (`--without-deployment-envs` → recreate_deployments_envs false…). */
@@ -93,16 +96,40 @@ export async function recordRestore(client: CloudifyClient, snapshotId: string, 
 }
 
 /**
- * Refuses, before anything is uploaded, a restore the manager would refuse at its start: onto a manager that holds
- * blueprints without `force` (workflows/cloudify_system_workflows/snapshots/snapshot_restore.py _assert_clean_db @4.3 … 5.2).
+ * Refuses, before anything is uploaded, a restore that cannot do what it is for, each as the manager of the snapshot's format
+ * would decide it:
+ * - a snapshot newer than the manager, or older than 4.0.0: a legacy restore refuses both at its start, after the upload
+ *   (SnapshotRestoreValidator.validate, snapshot_restore.py @4.3 … 7.0.4); a 7.0 entities restore does not check at all;
+ * - a legacy snapshot onto a manager that holds blueprints, without `force` (_assert_clean_db, same files);
+ * - an entities snapshot onto a manager that holds blueprints, even with `force`: that restore empties nothing, and skips
+ *   every object whose id exists with only a line in its log (snapshot_restore.py _new_restore, cloudify-common
+ *   rest_client restore methods @7.0.4), so it would end "successful" with part of the snapshot missing.
  */
-export async function assertRestorable(client: CloudifyClient, force: boolean): Promise<void> {
-  if (force) return;
+export async function assertRestorable(client: CloudifyClient, snapshot: SnapshotMetadata, force: boolean): Promise<void> {
+  const { version } = await client.manager.profile();
+  const nothingDone = "Nothing was uploaded or restored";
+  if (compareVersions(snapshot.version, version) > 0) {
+    throw new Error(
+      `the snapshot comes from Cloudify Manager ${snapshot.version}, newer than this manager (${version}): a manager restores only ` +
+        `snapshots of its own version or older; restore it onto a ${snapshot.version} or later manager. ${nothingDone}`,
+    );
+  }
+  if (compareVersions(snapshot.version, OLDEST_RESTORABLE) < 0) {
+    throw new Error(`the snapshot comes from Cloudify Manager ${snapshot.version}: no manager restores a snapshot older than ${OLDEST_RESTORABLE}. ${nothingDone}`);
+  }
+  if (force && snapshot.format === "legacy") return;
   const held = await client.blueprints.someIds(3);
   if (held.length === 0) return;
+  if (snapshot.format === "entities") {
+    throw new Error(
+      `the manager already holds blueprints (${held.join(", ")}…): this snapshot is in the 7.0 entities format, whose restore adds ` +
+        `to what a manager holds and skips every object whose id exists (cmom:restore.params.force does not empty it); restore it ` +
+        `into a fresh manager. ${nothingDone}`,
+    );
+  }
   throw new Error(
     `the manager already holds blueprints (${held.join(", ")}…): a restore there deletes everything on it, so it runs only with ` +
-      "cmom:restore.params.force: true; set it, or restore into a fresh manager. Nothing was uploaded or restored",
+      `cmom:restore.params.force: true; set it, or restore into a fresh manager. ${nothingDone}`,
   );
 }
 

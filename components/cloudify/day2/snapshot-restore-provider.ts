@@ -10,6 +10,7 @@ import { containsUnknown } from "../providers/unknown";
 import { probeHealth } from "./manager-health";
 import { assertRestorable, finishedRestore, installNewAgents, recordRestore, restoreOnce, restoreRequest, uploadOnce, waitUntilHealthy, type AgentsRun, type AgentsSkip, type RestoreParams } from "./restore-steps";
 import { restoreSnapshotId } from "./snapshot-ids";
+import { readSnapshotMetadata } from "./snapshot-metadata";
 
 interface SnapshotRestoreInputs {
   /** The first node only: the restore happens before the others join. */
@@ -114,7 +115,7 @@ export function createSnapshotRestoreProvider(tuning: Partial<ClientTuning> = {}
       let execution = await finishedRestore(client, snapshotId);
       const restoredNow = execution === undefined;
       if (execution === undefined) {
-        await assertRestorable(client, inputs.params.force);
+        await assertRestorable(client, await readSnapshotMetadata(inputs.snapshotPath), inputs.params.force);
         await uploadOnce(client, snapshotId, inputs.snapshotPath);
         execution = await restoreOnce(client, snapshotId, restoreRequest(inputs.params, inputs.timeout), left());
       }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONNECTION_SECRET_OUTPUTS, connectionInput, withSecretOutputs, type CloudifyConnectionArgs } from "../providers/connection-args";
 import type { RestoreParams } from "./restore-steps";
 import { createSnapshotRestoreProvider, type SnapshotRestoreOuts } from "./snapshot-restore-provider";
+import { CLOUDIFY_DYNAMIC_MODULE } from "../../naming/resourceNames";
 
 export interface CloudifySnapshotRestoreArgs {
   /** The first node's address only: the others join after the restore. */
@@ -36,7 +37,7 @@ export class CloudifySnapshotRestore extends pulumi.dynamic.Resource {
         restored: undefined,
       },
       withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
-      "cloudify",
+      CLOUDIFY_DYNAMIC_MODULE,
       "SnapshotRestore",
     );
   }

@@ -80,8 +80,9 @@ export function createBlueprintProvider(tuning: Partial<ClientTuning> = {}): pul
           try {
             return await client.blueprints.upload(inputs.blueprintId, { ...inputs, timeoutMs });
           } catch (error) {
-            // A 5.2 upload that failed parsing leaves a row behind; remove it so a corrected folder can be uploaded.
-            if (error instanceof BlueprintUploadError) await client.blueprints.delete(inputs.blueprintId);
+            // A 5.2+ upload that failed leaves a row behind; remove it so a corrected folder can be uploaded. Forced: a row
+            // whose upload execution crashed stays `uploading`, which the manager deletes only when forced (6.1+).
+            if (error instanceof BlueprintUploadError) await client.blueprints.delete(inputs.blueprintId, true);
             throw error;
           }
         },

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Visibility } from "../client/types";
 import { CONNECTION_SECRET_OUTPUTS, connectionInput, withSecretOutputs, type CloudifyConnectionArgs } from "./connection-args";
 import { createBlueprintProvider } from "./blueprint-provider";
+import { CLOUDIFY_DYNAMIC_MODULE } from "../../naming/resourceNames";
 
 export interface CloudifyBlueprintArgs {
   readonly connection: CloudifyConnectionArgs;
@@ -41,7 +42,7 @@ export class CloudifyBlueprint extends pulumi.dynamic.Resource {
         createdAt: undefined,
       },
       withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
-      "cloudify",
+      CLOUDIFY_DYNAMIC_MODULE,
       "Blueprint",
     );
   }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Visibility } from "../client/types";
 import { CONNECTION_SECRET_OUTPUTS, connectionInput, withSecretOutputs, type CloudifyConnectionArgs } from "./connection-args";
 import { createDeploymentProvider } from "./deployment-provider";
+import { CLOUDIFY_DYNAMIC_MODULE } from "../../naming/resourceNames";
 
 export interface CloudifyDeploymentArgs {
   readonly connection: CloudifyConnectionArgs;
@@ -39,7 +40,7 @@ export class CloudifyDeployment extends pulumi.dynamic.Resource {
         createdAt: undefined,
       },
       withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
-      "cloudify",
+      CLOUDIFY_DYNAMIC_MODULE,
       "Deployment",
     );
   }

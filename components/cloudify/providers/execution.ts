@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONNECTION_SECRET_OUTPUTS, connectionInput, withSecretOutputs, type CloudifyConnectionArgs } from "./connection-args";
 import { createExecutionProvider } from "./execution-provider";
+import { CLOUDIFY_DYNAMIC_MODULE } from "../../naming/resourceNames";
 
 export interface CloudifyExecutionArgs {
   readonly connection: CloudifyConnectionArgs;
@@ -47,7 +48,7 @@ export class CloudifyExecution extends pulumi.dynamic.Resource {
         endedAt: undefined,
       },
       withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
-      "cloudify",
+      CLOUDIFY_DYNAMIC_MODULE,
       "Execution",
     );
   }

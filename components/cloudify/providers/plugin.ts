@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Visibility } from "../client/types";
 import { CONNECTION_SECRET_OUTPUTS, connectionInput, withSecretOutputs, type CloudifyConnectionArgs } from "./connection-args";
 import { createPluginProvider } from "./plugin-provider";
+import { CLOUDIFY_DYNAMIC_MODULE } from "../../naming/resourceNames";
 
 export interface CloudifyPluginArgs {
   readonly connection: CloudifyConnectionArgs;
@@ -45,7 +46,7 @@ export class CloudifyPlugin extends pulumi.dynamic.Resource {
         uploadedAt: undefined,
       },
       withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
-      "cloudify",
+      CLOUDIFY_DYNAMIC_MODULE,
       "Plugin",
     );
   }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Visibility } from "../client/types";
 import { CONNECTION_SECRET_OUTPUTS, connectionInput, withSecretOutputs, type CloudifyConnectionArgs } from "./connection-args";
 import { createSecretProvider } from "./secret-provider";
+import { CLOUDIFY_DYNAMIC_MODULE } from "../../naming/resourceNames";
 
 export interface CloudifySecretArgs {
   readonly connection: CloudifyConnectionArgs;
@@ -40,7 +41,7 @@ export class CloudifySecret extends pulumi.dynamic.Resource {
         updatedAt: undefined,
       },
       withSecretOutputs(opts, [...CONNECTION_SECRET_OUTPUTS, "value"]),
-      "cloudify",
+      CLOUDIFY_DYNAMIC_MODULE,
       "Secret",
     );
   }

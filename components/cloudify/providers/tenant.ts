@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONNECTION_SECRET_OUTPUTS, connectionInput, withSecretOutputs, type CloudifyConnectionArgs } from "./connection-args";
 import { createTenantProvider } from "./tenant-provider";
+import { CLOUDIFY_DYNAMIC_MODULE } from "../../naming/resourceNames";
 
 export interface CloudifyTenantArgs {
   readonly connection: CloudifyConnectionArgs;
@@ -20,7 +21,7 @@ export class CloudifyTenant extends pulumi.dynamic.Resource {
       name,
       { connection: connectionInput(args.connection), name: args.name },
       withSecretOutputs(opts, CONNECTION_SECRET_OUTPUTS),
-      "cloudify",
+      CLOUDIFY_DYNAMIC_MODULE,
       "Tenant",
     );
   }

@@ -1,4 +1,5 @@
-import { majorMinor, type INSTALL_PATHS, type SupportedVersion } from "../../config/clusterVersion";
+import { majorMinor } from "../../cloudify/client/versions";
+import type { INSTALL_PATHS, SupportedVersion } from "../../config/clusterVersion";
 
 /** The versions that install by roles: every one of them needs a row below (the compiler checks it). */
 type RoleVersion = { [V in SupportedVersion]: (typeof INSTALL_PATHS)[V] extends "roles" ? V : never }[SupportedVersion];

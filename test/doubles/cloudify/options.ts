@@ -34,6 +34,16 @@ export interface Features {
   readonly deleteAnswers204: boolean;
   /** `PUT /blueprints` parses asynchronously in an `upload_blueprint` execution (5.2+). */
   readonly asyncBlueprintUpload: boolean;
+  /**
+   * A blueprint answer carries its nested `upload_execution` (storage/resource_models.py Blueprint.response_fields @6.2.0 …
+   * 7.0.4; the relation exists from 5.2 but is not answered before 6.2).
+   */
+  readonly blueprintUploadExecution: boolean;
+  /**
+   * `DELETE /blueprints/{id}?force=true` removes a blueprint whose upload is still under way (resource_manager.py
+   * delete_blueprint @6.1.0 … 7.0.4); @5.2 … 6.0 such a blueprint is refused with or without force.
+   */
+  readonly forceDeletesUploadingBlueprint: boolean;
   /** `GET /status` answers the 5.0.5+ shape and `/snapshot-status` exists. */
   readonly newStatusShape: boolean;
   /** `server_traceback` is null for manager exceptions from 5.0.5. */
@@ -78,6 +88,12 @@ export interface Features {
    * the row is made first (upload_manager.py UploadedDataManager.receive_uploaded_data) and the archive stays.
    */
   readonly snapshotUploadOverwritesArchive: boolean;
+  /**
+   * Two snapshot formats (cloudify_system_workflows/snapshot.py @7.0.4): `PUT /snapshots/{id}` writes the new "entities"
+   * one unless `legacy` is true (resources_v2/snapshots.py @7.0.4), and a restore tells them apart by metadata.json
+   * (snapshot_restore.py _is_legacy_snapshot). Before 7.0 every archive is restored as the database dump it is.
+   */
+  readonly snapshotFormats: boolean;
 }
 
 /** Orders dotted version numbers (missing parts count as 0). */
@@ -100,6 +116,8 @@ export function featuresOf(options: DoubleOptions): Features {
     edition: options.edition ?? "premium",
     deleteAnswers204: atLeast("5.1"),
     asyncBlueprintUpload: atLeast("5.2"),
+    blueprintUploadExecution: atLeast("6.2"),
+    forceDeletesUploadingBlueprint: atLeast("6.1"),
     newStatusShape: atLeast("5.0.5"),
     tracebackNull: atLeast("5.0.5"),
     syncPluginInstall: !atLeast("5.1"),
@@ -115,6 +133,7 @@ export function featuresOf(options: DoubleOptions): Features {
     failedDeploymentReplaced: atLeast("6"),
     deploymentCreateWaitMs: options.deploymentCreateWaitMs ?? 1000,
     snapshotUploadOverwritesArchive: atLeast("7"),
+    snapshotFormats: atLeast("7"),
     restoreRequires: [
       ...(atLeast("6") ? [] : ["recreate_deployments_envs"]),
       "force",

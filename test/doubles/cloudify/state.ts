@@ -65,6 +65,8 @@ export interface BlueprintRecord {
   /** 5.2+ only: pending, uploading, extracting, parsing, uploaded, failed_* or invalid. */
   state?: string;
   error?: string | null;
+  /** 5.2+: id of the latest `upload_blueprint` execution (answered as the nested `upload_execution` from 6.2). */
+  uploadExecutionId?: string;
   archiveFile: string;
 }
 
@@ -159,7 +161,7 @@ export interface ClusterNodeRecord {
 }
 
 /** Objects of one type, kept per tenant; `global` ones are visible from every tenant. */
-class TenantScoped<T extends { visibility: Visibility }> {
+export class TenantScoped<T extends { visibility: Visibility }> {
   private readonly byTenant = new Map<string, Map<string, T>>();
 
   private table(tenant: string): Map<string, T> {

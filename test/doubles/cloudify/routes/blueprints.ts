@@ -11,7 +11,7 @@ import { deleteReply, receiveArchive, visibilityOf } from "./common";
 /** cloudify-common models_states.py BlueprintUploadState.FAILED_STATES @5.2.0 … 7.0.4. */
 const BLUEPRINT_FAILED_STATES = ["failed_uploading", "failed_extracting", "failed_parsing", "failed_extracting_to_file_server", "invalid"];
 
-const FIELDS = ["id", "created_at", "updated_at", "main_file_name", "plan", "description", "visibility", "tenant_name", "created_by", "state", "error"];
+const FIELDS = ["id", "created_at", "updated_at", "main_file_name", "plan", "description", "visibility", "tenant_name", "created_by", "state", "error", "upload_execution"];
 
 let extractCounter = 0;
 
@@ -23,10 +23,14 @@ function unquote(value: string): string {
 /** /blueprints: synchronous parse up to 5.1; 5.2+ an `upload_blueprint` execution, optionally answered before it ends. */
 export function blueprintRoutes(d: DoubleContext): Route[] {
   const view = (blueprint: BlueprintRecord): Record<string, unknown> => {
-    const shown = present(blueprint, ["archiveFile"]);
+    const shown = present(blueprint, ["archiveFile", "uploadExecutionId"]);
     if (!d.features.asyncBlueprintUpload) {
       delete shown.state;
       delete shown.error;
+    }
+    if (d.features.blueprintUploadExecution) {
+      const execution = blueprint.uploadExecutionId === undefined ? undefined : d.state.executions.get(blueprint.tenant_name, blueprint.uploadExecutionId);
+      shown.upload_execution = execution ?? null;
     }
     return shown;
   };
@@ -83,8 +87,12 @@ export function blueprintRoutes(d: DoubleContext): Route[] {
           d.state.blueprints.set(ctx.tenant, id, blueprint);
           return { status: 201, json: view(blueprint) };
         }
-        Object.assign(blueprint, { state: "pending", error: null });
+        // upload_manager.py _prepare_and_process_doc @5.2.7, 6.4.2 and resources_v3_1/blueprints.py put @7.0.4: an archive sent
+        // in the request leaves the row `uploading` until the workflow moves it on.
+        Object.assign(blueprint, { state: "uploading", error: null });
         d.state.blueprints.set(ctx.tenant, id, blueprint);
+        // The workflow (cloudify_system_workflows/blueprint.py upload @6.4.0, 7.0.4) records the failures it catches in
+        // the blueprint; nothing records one it does not reach (a crash, a cancel): the state then stays where it was.
         const upload = d.engine.run(
           { workflowId: "upload_blueprint", deploymentId: null, blueprintId: id, parameters: { blueprint_id: id, app_file_name: mainFileName }, isSystem: true, tenant: ctx.tenant, user: ctx.user },
           {
@@ -99,17 +107,14 @@ export function blueprintRoutes(d: DoubleContext): Route[] {
                 throw error;
               }
             },
-            onEnd: (execution) => {
-              if (execution.status !== "terminated" && blueprint.state !== "failed_extracting" && blueprint.state !== "failed_parsing") {
-                Object.assign(blueprint, { state: "failed_uploading", error: execution.error });
-              }
-            },
           },
         );
+        blueprint.uploadExecutionId = upload.id;
         if (asyncUpload) return { status: 201, json: view(blueprint) };
         await d.engine.finished(upload);
-        // rest_utils.get_uploaded_blueprint @5.2.0 … 7.0.0: a blocking upload that failed answers its state and error.
-        if (blueprint.state !== "uploaded") {
+        // rest_utils.get_uploaded_blueprint @5.2.0 … 7.0.0: a blocking upload that failed answers its state and error; one
+        // whose execution ended without moving the state is answered as it stands.
+        if (BLUEPRINT_FAILED_STATES.includes(blueprint.state ?? "")) {
           const how = blueprint.state === "invalid" ? "is invalid" : `has ${(blueprint.state ?? "").replace(/_/g, " ")}`;
           throw new ManagerError(400, "invalid_blueprint_error", `Blueprint \`${id}\` ${how}. Error: ${blueprint.error ?? ""}`);
         }
@@ -143,7 +148,13 @@ export function blueprintRoutes(d: DoubleContext): Route[] {
       pattern: "/blueprints/:id",
       handler: async (ctx) => {
         const blueprint = find(ctx.tenant, ctx.params.id);
-        parseBoolean(ctx.query.get("force") ?? undefined, "force", false);
+        const force = parseBoolean(ctx.query.get("force") ?? undefined, "force", false);
+        // resource_manager.py delete_blueprint @5.2.7 … 7.0.4: a failed upload goes at once; one still under way is refused
+        // (from 6.1 unless forced).
+        const underWay = blueprint.state !== undefined && blueprint.state !== "uploaded" && !BLUEPRINT_FAILED_STATES.includes(blueprint.state);
+        if (underWay && !(force && d.features.forceDeletesUploadingBlueprint)) {
+          throw new ManagerError(400, "invalid_blueprint_error", `Blueprint \`${blueprint.id}\` is still ${blueprint.state}.`);
+        }
         const dependents = d.state.deployments.list(ctx.tenant).filter((dep) => dep.blueprint_id === blueprint.id);
         if (dependents.length > 0) {
           throw new ManagerError(400, "dependent_exists_error", `Can't delete blueprint ${blueprint.id} - There exist deployments for this blueprint; Deployments ids: ${dependents.map((x) => x.id).join(",")}`);

@@ -4,7 +4,7 @@ import { fail, ManagerError, parseBoolean, requireField, timestamp, validateId }
 import { listReply } from "../listing";
 import type { DoubleContext, Route } from "../router";
 import { restoreSnapshot, writeSnapshot } from "../snapshot-archive";
-import { present, type SnapshotRecord } from "../state";
+import { present, type ExecutionRecord, type SnapshotRecord } from "../state";
 import { receiveArchive } from "./common";
 
 const FIELDS = ["id", "created_at", "status", "error", "visibility", "tenant_name", "created_by"];
@@ -50,14 +50,16 @@ export function snapshotRoutes(d: DoubleContext): Route[] {
           config: {},
         };
         parseBoolean(body.queue, "queue", false);
+        // resources_v2/snapshots.py put @7.0.4 reads `legacy`, false unless sent: without it a 7.0 manager writes the new format.
+        const format = d.features.snapshotFormats && !parseBoolean(body.legacy, "legacy", false) ? "entities" : "legacy";
         const snapshot = newSnapshot(id, ctx.tenant, ctx.user, "creating", null);
         d.state.snapshots.set(id, snapshot);
-        const execution = d.engine.run(
-          { workflowId: "create_snapshot", deploymentId: null, blueprintId: null, parameters, isSystem: true, tenant: ctx.tenant, user: ctx.user, visibility: "private" },
+        const execution: ExecutionRecord = d.engine.run(
+          { workflowId: "create_snapshot", deploymentId: null, blueprintId: null, parameters: { ...parameters, ...(d.features.snapshotFormats ? { legacy: format === "legacy" } : {}) }, isSystem: true, tenant: ctx.tenant, user: ctx.user, visibility: "private" },
           {
             onSuccess: async () => {
               const file = join(d.dir, `snapshot-${id}.zip`);
-              await writeSnapshot(d.state, file, d.features.version);
+              await writeSnapshot(d.state, file, d.features.version, format, execution.id);
               Object.assign(snapshot, { archiveFile: file, status: "created" });
             },
             onEnd: (e) => {
@@ -148,13 +150,12 @@ export function snapshotRoutes(d: DoubleContext): Route[] {
             visibility: "private",
           },
           {
-            onSuccess: () => {
-              // snapshot_restore.py _assert_clean_db @4.3 … 5.2: a manager holding blueprints is restored only with force.
-              if (!force && d.state.blueprints.all().length > 0) {
-                throw new Error("NonRecoverableError: Snapshot restoration on a non-empty manager is not permitted. Pass the --force flag to force the restore and delete existing data from the manager");
-              }
-              return restoreSnapshot(d.state, archive, join(d.dir, `restored-${++restoreCounter}`), execution, d.features.version);
-            },
+            onSuccess: () =>
+              restoreSnapshot(d.state, archive, join(d.dir, `restored-${++restoreCounter}`), execution, {
+                version: d.features.version,
+                knowsEntitiesFormat: d.features.snapshotFormats,
+                force,
+              }),
             onEnd: () => (d.state.restoring = false),
           },
         );
