@@ -1,6 +1,6 @@
 import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CloudifyClient } from "../../components/cloudify/client";
 import {
   createBlueprintProvider,
@@ -272,11 +272,15 @@ describe("Execution", () => {
       /workflow install on deployment ex-fails\) ended failed: node vm_1 did not start/,
     );
 
-    d.scriptWorkflow("uninstall", { durationMs: 2_000, deploymentId: "ex-fails" });
+    // Long enough that only the cancel can end it, however loaded the machine.
+    d.scriptWorkflow("uninstall", { durationMs: 120_000, deploymentId: "ex-fails" });
     const running = engine.create({ connection: d.connection(), deploymentId: "ex-fails", workflowId: "uninstall" });
     const cancelled = expect(running).rejects.toThrow(/workflow uninstall on deployment ex-fails\) ended cancelled/);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const [uninstall] = await client.executions.list({ deploymentId: "ex-fails", workflowId: "uninstall" });
+    const uninstall = await vi.waitFor(async () => {
+      const [started] = await client.executions.list({ deploymentId: "ex-fails", workflowId: "uninstall" });
+      if (!started) throw new Error("the uninstall execution has not started yet");
+      return started;
+    }, { timeout: 60_000, interval: 20 });
     await client.executions.cancel(uninstall.id);
     await cancelled;
   });
