@@ -14,23 +14,29 @@ export interface LocalPathBase {
   readonly projectDir: string;
 }
 
+/** `absolute` relative to the project directory, or undefined when it lies outside the project. */
+function fromProject(absolute: string, projectDir: string): string | undefined {
+  const relative = path.relative(projectDir, absolute);
+  return relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative) ? undefined : relative || ".";
+}
+
 /** A relative path as the program reads it (relative to the project), or why it is refused; an absolute path as given. */
 function resolveLocalPath(value: string, base: LocalPathBase): { readonly path: string } | { readonly problem: string } {
   if (path.isAbsolute(value)) return { path: value };
-  const fromProject = path.relative(base.projectDir, path.resolve(base.stackDir, value));
-  if (fromProject === ".." || fromProject.startsWith(`..${path.sep}`) || path.isAbsolute(fromProject)) {
+  const read = fromProject(path.resolve(base.stackDir, value), base.projectDir);
+  if (read === undefined) {
     const stackDir = path.relative(base.projectDir, base.stackDir) || ".";
     return {
       problem: `expected an absolute path or a path inside the project, relative to the stack file's directory (${stackDir}); ` +
         `found ${value}, which leads out of the project`,
     };
   }
-  return { path: fromProject || "." };
+  return { path: read };
 }
 
 /** How a stack file in `base.stackDir` names the file at `absolute`: relative to its directory when both lie in the project, else absolute. */
 export function pathForStackFile(absolute: string, base: LocalPathBase): string {
-  const inProject = (p: string) => !path.relative(base.projectDir, p).startsWith("..") && !path.isAbsolute(path.relative(base.projectDir, p));
+  const inProject = (p: string) => fromProject(p, base.projectDir) !== undefined;
   return inProject(absolute) && inProject(base.stackDir) ? path.relative(base.stackDir, absolute) || "." : absolute;
 }
 
