@@ -40,7 +40,11 @@ function main(): number {
   const top = inputs as Record<string, unknown>;
   const body = Object.keys(top).length === 1 && top.inputs !== null && typeof top.inputs === "object" ? top.inputs as Record<string, unknown> : top;
 
-  const migration = migrateMomInputs(body, { inputsDir: path.dirname(path.resolve(inputsFile)), allowedCidrs: parsed.values.allow });
+  const migration = migrateMomInputs(body, {
+    inputsDir: path.dirname(path.resolve(inputsFile)),
+    stackPaths: { stackDir: path.dirname(file), projectDir },
+    allowedCidrs: parsed.values.allow,
+  });
   const header = `# Migrated from ${path.basename(inputsFile)} (Manager of Managers blueprint inputs) by npm run import-mom.\n` +
     "# Secrets are placeholders: set each with the command import-mom printed (pulumi config set --secret --path …).\n";
   fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -2,7 +2,7 @@
 // shows what the stack would build. Exit 2 on bad usage or invalid config (problems on stderr, nothing on stdout).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError } from "../components/config/loadStackConfig";
+import { ConfigError, STACK_FILE_VARIABLE } from "../components/config/loadStackConfig";
 import { parseCommandLine } from "./commandLine";
 import { checkStackFile, resolveStack, StackFileError } from "./plan/stackFile";
 import { resolveExports, runUnderMocks } from "./plan/recordingMocks";
@@ -14,7 +14,9 @@ const projectDir = path.resolve(__dirname, "..");
 async function main(): Promise<number> {
   const parsed = parseCommandLine(USAGE, { json: { type: "boolean" }, graph: { type: "string" } }, 1);
   if (typeof parsed === "number") return parsed;
-  const { stack } = resolveStack(projectDir, parsed.positionals[0]!);
+  const { stack, file } = resolveStack(projectDir, parsed.positionals[0]!);
+  // The program reads this stack file's encrypted keys and starts its relative paths beside it, wherever it lies.
+  process.env[STACK_FILE_VARIABLE] = file;
 
   const graph = parsed.values.graph;
   if (graph !== undefined && !fs.existsSync(path.dirname(path.resolve(graph)))) {

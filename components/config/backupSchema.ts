@@ -1,11 +1,12 @@
 import { z } from "zod";
-import { cloudifyId, localPath, nonEmpty } from "./primitives";
+import type { LocalPathSchemas } from "./localPaths";
+import { cloudifyId, nonEmpty } from "./primitives";
 
 /**
  * Snapshots downloaded to the operator's disk (the reference's `backup` workflow). `dir` defaults to snapshots/<stack>/.
  * The stack takes a backup only while `trigger` is set, and a new one whenever it changes (components/day2/cluster-day2.ts).
  */
-export const backupSchema = z.strictObject({
+export const backupSchema = ({ localPath }: LocalPathSchemas) => z.strictObject({
   /** Id of the next backup; default `snap_YYYY_MM_DD_HH_MM_SS` (UTC). A file of that name is never overwritten. */
   snapshotId: cloudifyId.optional(),
   dir: localPath.optional(),
@@ -17,4 +18,4 @@ export const backupSchema = z.strictObject({
   trigger: nonEmpty.optional(),
 });
 
-export type BackupConfig = z.output<typeof backupSchema> & { readonly dir: string };
+export type BackupConfig = z.output<ReturnType<typeof backupSchema>> & { readonly dir: string };

@@ -1,11 +1,12 @@
 import { z } from "zod";
 import { topologyKeys } from "./clusterTopology";
-import { MAX_ITEMS, MAX_NODES, hostname, ipv4, isHostname, localPath, localPathOrHttpsUrl, nonEmpty, pemCertificate, pemPrivateKey, redactableSecret, secretString, type SecretPolicy } from "./primitives";
+import type { LocalPathSchemas } from "./localPaths";
+import { MAX_ITEMS, MAX_NODES, hostname, ipv4, isHostname, nonEmpty, pemCertificate, pemPrivateKey, redactableSecret, secretString, type SecretPolicy } from "./primitives";
 
 /** Node 0 is the initial master. */
 export const clusterInstancesSchema = z.number().int().min(1).max(MAX_NODES).default(2);
 
-export function clusterSchema(policy: SecretPolicy) {
+export function clusterSchema(policy: SecretPolicy, { localPath, localPathOrHttpsUrl }: LocalPathSchemas) {
   const ldapSchema = z.strictObject({
     server: nonEmpty,
     username: nonEmpty,

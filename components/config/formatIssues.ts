@@ -6,10 +6,13 @@ export function keyPath(namespaceKey: string, path: readonly PropertyKey[]): str
 }
 
 export function formatIssues(namespaceKey: string, issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.flatMap((issue) =>
-    issue.code === "unrecognized_keys"
-      ? issue.keys.map((key) => `${keyPath(namespaceKey, [...issue.path, key])}: unknown key`)
-      : [`${keyPath(namespaceKey, issue.path)}: ${describe(issue)}`]);
+  return issues.flatMap((issue) => {
+    if (issue.code === "unrecognized_keys") return issue.keys.map((key) => `${keyPath(namespaceKey, [...issue.path, key])}: unknown key`);
+    // A value of one of a union's types (an inputs file's path among inline inputs or a path) gets that type's answer.
+    const ofItsType = issue.code === "invalid_union" ? issue.errors.filter((branch) => !branch.some((i) => i.code === "invalid_type" && i.path.length === 0)) : [];
+    if (ofItsType.length === 1) return formatIssues(keyPath(namespaceKey, issue.path), ofItsType[0]!);
+    return [`${keyPath(namespaceKey, issue.path)}: ${describe(issue)}`];
+  });
 }
 
 /** The kind of a value as a stack file shows it; never the value itself, which may be a secret typed in the wrong place. */

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { imageRowFor, SUPPORTED_VERSIONS, type ImageRow } from "../kubernetes/imageTable";
 import { persistedSubPath } from "../kubernetes/persistence/layout";
 import { CMOM_DIR } from "../kubernetes/mountPaths";
-import { MAX_NODES, cloudifyId, ipv4Cidr, isHostname, localPath, nonEmpty, pemCertificate, secretString, type SecretPolicy } from "./primitives";
+import { MAX_NODES, cloudifyId, ipv4Cidr, isHostname, nonEmpty, pemCertificate, secretString, type SecretPolicy } from "./primitives";
+import type { LocalPathSchemas } from "./localPaths";
 
 /** RFC 1123 label: what Kubernetes accepts as a namespace, Service or StatefulSet name. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -50,7 +51,7 @@ const namespaceSchema = (defaultLevel: (typeof POD_SECURITY_LEVELS)[number]) => 
   podSecurity: z.enum(POD_SECURITY_LEVELS).default(defaultLevel),
 });
 
-export function kubernetesSchema(policy: SecretPolicy) {
+export function kubernetesSchema(policy: SecretPolicy, { localPath }: LocalPathSchemas) {
   const ports = z.strictObject({
     http: port.default(80),
     https: port.default(443),

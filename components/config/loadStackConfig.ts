@@ -12,6 +12,7 @@ import { topologyProblems } from "./clusterTopology";
 import { formatIssues, keyPath } from "./formatIssues";
 import { hostsProblems, hostsSchema, type HostsConfig } from "./hostsSchema";
 import { inputsFileProblems, missingLocalFiles } from "./localFiles";
+import { localPathSchemas, type LocalPathBase } from "./localPaths";
 import { kubernetesSchema, type KubernetesConfig } from "./kubernetesSchema";
 import { managerSchema, type ManagerConfig } from "./managerSchema";
 import { nodeNames } from "./nodeNames";
@@ -24,6 +25,8 @@ import { isUnderSecure, securePaths } from "./securePaths";
 const NAMESPACE = "cmom";
 /** Where Pulumi.yaml keeps the stack files (its stackConfigDir), relative to the project. */
 const STACK_CONFIG_DIR = "stacks";
+/** Set by `npm run plan` when it reads a stack file from elsewhere than STACK_CONFIG_DIR: the program then reads that file. */
+export const STACK_FILE_VARIABLE = "CMOM_STACK_FILE";
 
 /** What every platform that runs managers reads besides its own namespaces: the content to manage, a restore, backups. */
 interface ManagedContent {
@@ -101,6 +104,8 @@ export interface ParseOptions {
   readonly checkLocalFiles: boolean;
   /** Whether the value at a key path (`cmom:cluster.adminPassword`) was set with `--secret` (itself or a key holding it). */
   readonly isSecret: (keyPath: string) => boolean;
+  /** Where relative local paths start (the stack file's directory) and the project they must stay in. */
+  readonly paths: LocalPathBase;
 }
 
 /**
@@ -110,7 +115,7 @@ export interface ParseOptions {
 export function parseStackConfig(raw: Readonly<Record<string, string>>, options: ParseOptions): StackConfig {
   const problems: string[] = [];
   const values = new Map<string, unknown>();
-  const schemas = namespaceSchemas({ allowPlaceholders: options.allowPlaceholders, markSecrets: false });
+  const schemas = namespaceSchemas({ allowPlaceholders: options.allowPlaceholders, markSecrets: false }, options.paths);
   for (const [key, text] of Object.entries(raw)) {
     if (key.startsWith(`${NAMESPACE}:`)) values.set(key.slice(NAMESPACE.length + 1), parseValue(text));
     else problems.push(...foreignKeyProblems(key, Object.keys(schemas)));
@@ -120,7 +125,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, options:
   }
 
   // The same schemas again, marking each real secret value: where one sits in plain text, it is named by its key path.
-  const marking = namespaceSchemas({ allowPlaceholders: options.allowPlaceholders, markSecrets: true });
+  const marking = namespaceSchemas({ allowPlaceholders: options.allowPlaceholders, markSecrets: true }, options.paths);
   const parsed: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(schemas)) {
     const key = `${NAMESPACE}:${name}`;
@@ -159,16 +164,17 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, options:
 /** Every namespace as its schema parsed it, before the platform's requirements are checked. */
 type ParsedNamespaces = { -readonly [K in keyof ReturnType<typeof namespaceSchemas>]?: z.output<ReturnType<typeof namespaceSchemas>[K]> };
 
-function namespaceSchemas(policy: SecretPolicy) {
+function namespaceSchemas(policy: SecretPolicy, base: LocalPathBase) {
+  const paths = localPathSchemas(base);
   return {
     platform: z.enum(PLATFORMS).default("openstack"),
     openstack: openstackSchema.optional(),
-    kubernetes: kubernetesSchema(policy).optional(),
+    kubernetes: kubernetesSchema(policy, paths).optional(),
     manager: managerSchema(policy).optional(),
-    cluster: clusterSchema(policy).optional(),
-    resources: resourcesSchema(policy).default(() => resourcesSchema(policy).parse({})),
-    restore: restoreSchema.optional(),
-    backup: backupSchema.default(() => backupSchema.parse({})),
+    cluster: clusterSchema(policy, paths).optional(),
+    resources: resourcesSchema(policy, paths).default(() => resourcesSchema(policy, paths).parse({})),
+    restore: restoreSchema(paths).optional(),
+    backup: backupSchema(paths).default(() => backupSchema(paths).parse({})),
     dns: dnsSchema.optional(),
     fleet: fleetSchema.optional(),
     hosts: hostsSchema.optional(),
@@ -254,12 +260,15 @@ function parseValue(text: string): unknown {
 export function loadStackConfig(): StackConfig {
   // isConfigSecret is exported by the runtime but missing from its typings; it is the only way to know what was set with --secret.
   const runtimeConfig: { isConfigSecret(key: string): boolean } = require("@pulumi/pulumi/runtime/config");
-  const secure = stackFileSecurePaths(pulumi.getStack());
+  const stackFile = process.env[STACK_FILE_VARIABLE] ?? path.join(STACK_CONFIG_DIR, `Pulumi.${pulumi.getStack()}.yaml`);
+  const secure = stackFileSecurePaths(stackFile);
   return parseStackConfig(pulumi.runtime.allConfig(), {
     stack: pulumi.getStack(),
     allowPlaceholders: pulumi.runtime.isDryRun(),
     checkLocalFiles: !pulumi.runtime.isDryRun(),
     isSecret: (at) => runtimeConfig.isConfigSecret(at.replace(/[.[].*$/, "")) && (secure === undefined || isUnderSecure(secure, at)),
+    // The program runs in the project directory (Pulumi's and the Automation API's working directory alike).
+    paths: { stackDir: path.resolve(path.dirname(stackFile)), projectDir: process.cwd() },
   });
 }
 
@@ -267,10 +276,10 @@ export function loadStackConfig(): StackConfig {
  * Which values the stack file (Pulumi.yaml's stackConfigDir) holds encrypted; the runtime only knows whole keys, and a key with
  * one value set with --secret counts as secret as a whole. Undefined when the file is not there (a backend-held config).
  */
-function stackFileSecurePaths(stack: string): string[] | undefined {
+function stackFileSecurePaths(stackFile: string): string[] | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(path.join(STACK_CONFIG_DIR, `Pulumi.${stack}.yaml`), "utf8");
+    text = fs.readFileSync(stackFile, "utf8");
   } catch {
     return undefined;
   }

@@ -1,5 +1,4 @@
 import { isIPv4 } from "node:net";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 
@@ -88,14 +87,3 @@ export const pemPrivateKey = z.string().regex(/-----BEGIN [A-Z ]*PRIVATE KEY----
 
 /** True for `scheme://…`: a URL rather than a local path. */
 export const isUrl = (value: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
-
-/** Relative paths name files of the project; one climbing out of it would read (or write) whatever lies beside the checkout. */
-const staysInProject = (value: string) => isUrl(value) || path.isAbsolute(value) || !path.normalize(value).split(path.sep).includes("..");
-const LEAVES_PROJECT = "expected a path inside the project or an absolute path, found a relative path that leaves the project";
-
-/** A file or folder on the operator's disk: absolute, or relative to the project and inside it. */
-export const localPath = nonEmpty.refine((value) => !isUrl(value), "must be a local path (URLs are not supported)").refine(staysInProject, LEAVES_PROJECT);
-
-/** A local file path or an https URL (plain http would let anyone on the path swap the artifact). */
-export const localPathOrHttpsUrl = nonEmpty.refine((value) => !isUrl(value) || value.startsWith("https://"), "must be a local path or an https:// URL")
-  .refine(staysInProject, LEAVES_PROJECT);

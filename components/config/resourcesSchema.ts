@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { z } from "zod";
-import { CLOUDIFY_ID, cloudifyId, localPath, MAX_ITEMS, MAX_TIMEOUT_SECONDS, nonEmpty, secretString, visibility, type SecretPolicy } from "./primitives";
+import { CLOUDIFY_ID, cloudifyId, MAX_ITEMS, MAX_TIMEOUT_SECONDS, nonEmpty, secretString, visibility, type SecretPolicy } from "./primitives";
+import type { LocalPathSchemas } from "./localPaths";
 
 const DEFAULT_TENANT = "default_tenant";
 
@@ -16,7 +17,7 @@ function defaultBlueprintId(blueprintPath: string): string {
   return path.basename(path.resolve(blueprintFolder(blueprintPath)));
 }
 
-function resourcesObject(policy: SecretPolicy) {
+function resourcesObject(policy: SecretPolicy, { localPath }: LocalPathSchemas) {
   const tenant = cloudifyId.refine((t) => t !== "users" && t !== "user-groups", "reserved by Cloudify");
   const placement = { tenant: tenant.default(DEFAULT_TENANT), visibility: visibility.default("tenant") };
 
@@ -94,8 +95,8 @@ function resourcesObject(policy: SecretPolicy) {
   });
 }
 
-export function resourcesSchema(policy: SecretPolicy) {
-  return resourcesObject(policy).superRefine(checkReferences);
+export function resourcesSchema(policy: SecretPolicy, paths: LocalPathSchemas) {
+  return resourcesObject(policy, paths).superRefine(checkReferences);
 }
 
 export type ResourcesConfig = z.output<ReturnType<typeof resourcesObject>>;

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { cloudifyId, localPath, nonEmpty } from "./primitives";
+import type { LocalPathSchemas } from "./localPaths";
+import { cloudifyId, nonEmpty } from "./primitives";
 
 /** Upgrade path: restore a snapshot on the first node before the others join (the reference's `restore` inputs). */
-export const restoreSchema = z.strictObject({
+export const restoreSchema = ({ localPath }: LocalPathSchemas) => z.strictObject({
   snapshotPath: localPath.optional(),
   fromStack: nonEmpty.optional(),
   snapshotId: cloudifyId.optional(),
@@ -26,4 +27,4 @@ export const restoreSchema = z.strictObject({
   }
 });
 
-export type RestoreConfig = z.output<typeof restoreSchema>;
+export type RestoreConfig = z.output<ReturnType<typeof restoreSchema>>;

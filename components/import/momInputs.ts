@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { pathForStackFile, type LocalPathBase } from "../config/localPaths";
 import { isUrl } from "../config/primitives";
 
 /**
@@ -31,6 +32,8 @@ export interface MomMigration {
 export interface MomMigrationOptions {
   /** Relative file inputs are read against this folder (where the inputs file lives). */
   readonly inputsDir: string;
+  /** Where the stack file is written: its local paths are named from there. */
+  readonly stackPaths: LocalPathBase;
   /** Who may reach 22/80/443; the blueprint relied on an existing security group instead. */
   readonly allowedCidrs?: readonly string[];
 }
@@ -88,6 +91,16 @@ export function migrateMomInputs(inputs: Record<string, unknown>, options: MomMi
   const secretInline = (input: string, key: string, target: Record<string, unknown>, field: string) => {
     target[field] = placeholder(input);
     secrets.push({ input, key });
+  };
+  /** A local file input as the stack file names it (a URL as it is). */
+  const localFile = (value: unknown) =>
+    (typeof value === "string" && value !== "" && !isUrl(value) ? pathForStackFile(path.resolve(options.inputsDir, value), options.stackPaths) : value);
+  /** An entry with its local file keys named from the stack file (anything but a mapping as it is, for the stack's check to answer). */
+  const withLocalFiles = <T>(entry: T, keys: string[]): T => {
+    if (entry === null || typeof entry !== "object" || Array.isArray(entry)) return entry;
+    const named: Record<string, unknown> = { ...(entry as Record<string, unknown>) };
+    for (const key of keys) if (key in named) named[key] = localFile(named[key]);
+    return named as T;
   };
   const copy = (input: string, target: Record<string, unknown>, field: string, convert: (v: unknown) => unknown = (v) => v) => {
     if (given(input)) target[field] = convert(inputs[input]);
@@ -149,13 +162,13 @@ export function migrateMomInputs(inputs: Record<string, unknown>, options: MomMi
   // The managers.
   handle("install_rpm_path", "num_of_instances", "manager_admin_username", "manager_admin_password", "ssh_user", "ssh_private_key_path",
     "ca_cert", "ca_key", "additional_config", "ldap_config", "scripts", "files");
-  copy("install_rpm_path", cluster, "installRpm");
+  copy("install_rpm_path", cluster, "installRpm", localFile);
   copy("num_of_instances", cluster, "instances", Number);
   copy("manager_admin_username", cluster, "adminUsername");
   copy("ssh_user", cluster, "sshUser");
   copy("additional_config", cluster, "additionalConfig");
-  copy("scripts", cluster, "scripts", asList);
-  copy("files", cluster, "files", asList);
+  copy("scripts", cluster, "scripts", (v) => asList(v).map(localFile));
+  copy("files", cluster, "files", (v) => asList(v).map((f) => withLocalFiles(f, ["src"])));
   if (given("manager_admin_password")) secretInline("manager_admin_password", "cluster.adminPassword", cluster, "adminPassword");
   if (given("ssh_private_key_path")) secretFromFile("ssh_private_key_path", "cluster.sshPrivateKey", String(inputs.ssh_private_key_path), cluster, "sshPrivateKey");
   if (given("ca_key")) secretFromFile("ca_key", "cluster.caKey", String(inputs.ca_key), cluster, "caKey");
@@ -179,7 +192,7 @@ export function migrateMomInputs(inputs: Record<string, unknown>, options: MomMi
     resources.plugins = asList(inputs.plugins).flatMap((plugin, i) => {
       const p = plugin as Record<string, unknown>;
       const url = [p.wagon, p.yaml].find((v) => typeof v === "string" && isUrl(v));
-      if (url === undefined) return [p];
+      if (url === undefined) return [withLocalFiles(p, ["wagon", "yaml"])];
       notMigrated.push({ input: `plugins[${i}]`, reason: `${url} is a URL: cmom uploads local files only (download it and name the file)` });
       return [];
     });
@@ -194,7 +207,7 @@ export function migrateMomInputs(inputs: Record<string, unknown>, options: MomMi
         return;
       }
       if (hasString) secretInline(`secrets[${i}].string`, `resources.secrets[${kept.length}].string`, s, "string");
-      kept.push(s);
+      kept.push(withLocalFiles(s, ["file"]));
     });
     resources.secrets = kept;
   }
@@ -206,17 +219,17 @@ export function migrateMomInputs(inputs: Record<string, unknown>, options: MomMi
         notMigrated.push({ input: `blueprints[${i}]`, reason: `${where} is ${isUrl(where) ? "a URL" : "an archive"}: cmom uploads a local folder or its main yaml file (unpack it and name that)` });
         return [];
       }
-      return [b];
+      return [withLocalFiles(b, ["path"])];
     });
   }
   if (given("deployments")) {
-    resources.deployments = asList(inputs.deployments).map((d) => renameKeys(d, { deployment_id: "deploymentId", blueprint_id: "blueprintId" }));
+    resources.deployments = asList(inputs.deployments).map((d) => withLocalFiles(renameKeys(d, { deployment_id: "deploymentId", blueprint_id: "blueprintId" }), ["inputs"]));
   }
 
   // Upgrade: restore a snapshot of the old cluster.
   handle("restore", "snapshot_path", "old_deployment_id", "snapshot_id", "transfer_agents", "restore_params", "backup_params");
   if (inputs.restore === true || inputs.restore === "true") {
-    copy("snapshot_path", restore, "snapshotPath");
+    copy("snapshot_path", restore, "snapshotPath", localFile);
     // The old deployment's snapshots are, in cmom, the old stack's: snapshots/<stack>/<id>.zip.
     copy("old_deployment_id", restore, "fromStack");
     copy("snapshot_id", restore, "snapshotId");

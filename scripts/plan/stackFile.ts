@@ -68,8 +68,14 @@ export function readStackFile(projectDir: string, stackOrFile: string): StackFil
  */
 export function checkStackFile(projectDir: string, stackOrFile: string): StackFileConfig {
   const read = readStackFile(projectDir, stackOrFile);
-  const { stack } = resolveStack(projectDir, stackOrFile);
-  parseStackConfig(read.config, { stack, allowPlaceholders: true, checkLocalFiles: false, isSecret: (at) => isUnderSecure(read.secretPaths, at) });
+  const { stack, file } = resolveStack(projectDir, stackOrFile);
+  parseStackConfig(read.config, {
+    stack,
+    allowPlaceholders: true,
+    checkLocalFiles: false,
+    isSecret: (at) => isUnderSecure(read.secretPaths, at),
+    paths: { stackDir: path.dirname(file), projectDir },
+  });
   return read;
 }
 

@@ -6,7 +6,7 @@ import { CloudifyClient } from "../../components/cloudify/client";
 import { writePluginZip } from "../../components/cloudify/client/archives";
 import { startCloudifyDouble, type CloudifyDouble, type RecordedRequest } from "../doubles/cloudify";
 import { FAST_TUNING, Fixtures } from "./fixtures";
-import { OFFICIAL_CLIENTS, officialCall, officialClientPython, type OfficialConnection } from "./referee/official-client";
+import { OFFICIAL_CLIENTS, officialCall, officialClientPython, stopOfficialClient, type OfficialConnection } from "./referee/official-client";
 
 /**
  * The official client as referee, one release per line it installs for (see OFFICIAL_CLIENTS). Two doubles of the official
@@ -185,7 +185,7 @@ describe.each(OFFICIAL_CLIENTS)("cmom's client against the official cloudify-com
     client = new CloudifyClient(ours.connection(), FAST_TUNING);
   }, 600_000);
   afterAll(async () => {
-    await Promise.all([theirs?.close(), ours?.close()]);
+    await Promise.all([theirs?.close(), ours?.close(), stopOfficialClient(python)]);
   });
 
   it("tenants", async () => {

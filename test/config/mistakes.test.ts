@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { caPairProblems } from "../../components/config/caPair";
 import { ConfigError } from "../../components/config/loadStackConfig";
 import { checkStackFile, StackFileError } from "../../scripts/plan/stackFile";
@@ -21,7 +21,10 @@ const corpus: Mistake[] = fs.readFileSync(path.join(__dirname, "mistakes.txt"), 
     return { line, base: base!, edits: edits!, exit: Number(exit), expected: expected ? expected.split(" && ") : [] };
   });
 
+/** One directory below the project, as stacks/ is: the stack files' relative paths (`../examples/…`) mean what they mean there. */
+const stacksDir = fs.mkdtempSync(path.join(PROJECT_DIR, ".test-stacks-"));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-mistakes-"));
+afterAll(() => fs.rmSync(stacksDir, { recursive: true, force: true }));
 
 /** `cmom:openstack.resourcePool[2].ipAddress` → ["cmom:openstack", "resourcePool", 2, "ipAddress"]. */
 function pathOf(keyPath: string): (string | number)[] {
@@ -41,7 +44,7 @@ function applyEdit(config: Record<string, unknown>, edit: string) {
 }
 
 function stackFileFor(m: Mistake): string {
-  const file = path.join(tmp, `Pulumi.line${m.line}.yaml`);
+  const file = path.join(stacksDir, `Pulumi.line${m.line}.yaml`);
   if (m.base === "raw") {
     fs.writeFileSync(file, m.edits.replace(/\\n/g, "\n"));
   } else {
@@ -78,7 +81,7 @@ describe("a newcomer's mistakes get clear answers", () => {
     expect(exit, stderr).toBe(m.exit);
     const lines = stderr.split("\n");
     for (const fragment of m.expected) {
-      const wanted = fragment.replace("{file}", file);
+      const wanted = fragment.replace("{file}", path.relative(PROJECT_DIR, file));
       expect(lines.some((l) => l.includes(wanted)), `${wanted}\nnot in:\n${stderr}`).toBe(true);
     }
   });
@@ -96,7 +99,7 @@ describe("a newcomer's mistakes get clear answers", () => {
       expect(run.status, run.stderr).toBe(2);
       expect(run.stdout).toBe("");
       expect(run.stderr).not.toMatch(/\n\s+at /);
-      for (const fragment of m.expected) expect(run.stderr).toContain(fragment.replace("{file}", file));
+      for (const fragment of m.expected) expect(run.stderr).toContain(fragment.replace("{file}", path.relative(PROJECT_DIR, file)));
     }
   });
 

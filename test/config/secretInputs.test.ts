@@ -3,7 +3,7 @@ import { parseStackConfig, type OpenStackStackConfig } from "../../components/co
 import { isUnderSecure } from "../../components/config/securePaths";
 import { runUnderMocks } from "../../scripts/plan/recordingMocks";
 import { planJson } from "../../scripts/plan/render";
-import { exampleNamespaces, poolWithRealSecrets, toPulumiConfig } from "../support/exampleStacks";
+import { EXAMPLE_PATHS, exampleNamespaces, poolWithRealSecrets, toPulumiConfig } from "../support/exampleStacks";
 
 const PLANTED = "deployment-input-secret-4e7a";
 
@@ -16,7 +16,7 @@ function poolWithInputPassword(): Record<string, any> {
 
 describe("inline deployment inputs set with --secret", () => {
   const parseWith = (ns: Record<string, any>, secure: string[]) => parseStackConfig(toPulumiConfig(ns).config, {
-    stack: "t", allowPlaceholders: true, checkLocalFiles: false, isSecret: (at) => isUnderSecure(secure, at),
+    stack: "t", allowPlaceholders: true, checkLocalFiles: false, isSecret: (at) => isUnderSecure(secure, at), paths: EXAMPLE_PATHS,
   }) as OpenStackStackConfig;
   const securedElsewhere = ["cmom:cluster", "cmom:resources.secrets[0].string"];
 

@@ -1,7 +1,8 @@
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { parse, problems } from "../support/parseConfig";
-import { exampleNamespaces, poolWithRealSecrets, TEST_SECRETS, type Namespaces } from "../support/exampleStacks";
+import { exampleNamespaces, poolWithRealSecrets, PROJECT_DIR, TEST_SECRETS, type Namespaces } from "../support/exampleStacks";
 
 type Mutable = Record<string, any>;
 
@@ -125,16 +126,37 @@ describe("stack config rules", () => {
       n.resources.deployments[0].inputs = "missing-inputs.yaml";
       n.restore = { snapshotPath: "missing.zip" };
     });
-    expect(problems(ns)).toEqual(["cmom:resources.deployments[0].inputs: no such file missing-inputs.yaml"]);
+    // Relative paths start at the stack file's directory, stacks/: the problems name them as read from the project.
+    expect(problems(ns)).toEqual(["cmom:resources.deployments[0].inputs: no such file stacks/missing-inputs.yaml"]);
     expect(problems(ns, { checkLocalFiles: true }).sort()).toEqual([
       "cmom:cluster.installRpm: no such file installers/cloudify-manager-install-4.6.rpm",
-      "cmom:cluster.scripts[0]: no such file scripts/missing.sh",
-      "cmom:resources.deployments[0].inputs: no such file missing-inputs.yaml",
-      "cmom:resources.plugins[0].wagon: no such file missing.wgn",
-      "cmom:resources.plugins[0].yaml: no such file missing-plugin.yaml",
-      "cmom:resources.secrets[0].file: no such file missing-secret.txt",
-      "cmom:restore.snapshotPath: no such file missing.zip",
+      "cmom:cluster.scripts[0]: no such file stacks/scripts/missing.sh",
+      "cmom:resources.deployments[0].inputs: no such file stacks/missing-inputs.yaml",
+      "cmom:resources.plugins[0].wagon: no such file stacks/missing.wgn",
+      "cmom:resources.plugins[0].yaml: no such file stacks/missing-plugin.yaml",
+      "cmom:resources.secrets[0].file: no such file stacks/missing-secret.txt",
+      "cmom:restore.snapshotPath: no such file stacks/missing.zip",
     ]);
+  });
+
+  it("starts relative local paths at the stack file's directory, takes absolute ones as given, refuses one leading out of the project", () => {
+    const elsewhere = { stackDir: path.join(PROJECT_DIR, "deploy", "site"), projectDir: PROJECT_DIR };
+    const ns = pool((n) => {
+      n.resources.blueprints[0].path = "../../examples/blueprints/hello-world";
+      n.cluster.installRpm = "/srv/installers/cloudify-manager-install-4.6.rpm";
+      n.cluster.files = [{ src: "motd", dst: "/etc/motd" }];
+      n.backup = { dir: "../../backups" };
+    });
+    const config = parse(ns, { paths: elsewhere });
+    expect(config.resources.blueprints[0]).toMatchObject({ id: "hello-world", folder: "examples/blueprints/hello-world" });
+    expect(config.cluster.installRpm).toBe("/srv/installers/cloudify-manager-install-4.6.rpm");
+    expect(config.cluster.files[0]!.src).toBe("deploy/site/motd");
+    expect(config.backup.dir).toBe("backups");
+    // The same paths from stacks/, one directory up: two levels up leave the project.
+    expect(problems(ns)).toEqual(expect.arrayContaining([
+      "cmom:backup.dir: expected an absolute path or a path inside the project, relative to the stack file's directory (stacks); found ../../backups, which leads out of the project",
+      "cmom:resources.blueprints[0].path: expected an absolute path or a path inside the project, relative to the stack file's directory (stacks); found ../../examples/blueprints/hello-world, which leads out of the project",
+    ]));
   });
 
   it("refuses placeholders in a real update but accepts them in a preview", () => {
@@ -161,7 +183,7 @@ describe("stack config rules", () => {
     expect(defaults.restore!.transferAgents).toBe(true);
     const resources = parse(pool(() => undefined)).resources;
     expect(resources.blueprints[0]).toMatchObject({ id: "hello-world", folder: "examples/blueprints/hello-world", filename: "blueprint.yaml", visibility: "tenant" });
-    const byFolder = parse(pool((ns) => { ns.resources.blueprints[0].path = "examples/blueprints/hello-world"; })).resources.blueprints[0];
+    const byFolder = parse(pool((ns) => { ns.resources.blueprints[0].path = "../examples/blueprints/hello-world"; })).resources.blueprints[0];
     expect(byFolder).toMatchObject({ id: "hello-world", folder: "examples/blueprints/hello-world", filename: "blueprint.yaml" });
     expect(resources.deployments[0]).toMatchObject({ deploymentId: "hello", blueprintId: "hello-world" });
   });

@@ -12,7 +12,9 @@ const FIXTURES = path.join(__dirname, "fixtures");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-import-"));
 const tsx = (script: string, ...args: string[]) =>
   spawnSync(process.execPath, [path.join(PROJECT_DIR, "node_modules/tsx/dist/cli.mjs"), script, ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
-const migrate = (yamlText: string) => migrateMomInputs(parse(yamlText), { inputsDir: FIXTURES });
+/** The stack file beside the examples, in stacks/. */
+const STACK_PATHS = { stackDir: path.join(PROJECT_DIR, "stacks"), projectDir: PROJECT_DIR };
+const migrate = (yamlText: string) => migrateMomInputs(parse(yamlText), { inputsDir: FIXTURES, stackPaths: STACK_PATHS });
 
 // The examples of the Manager of Managers README, as it prints them (its `install_rpm_path: :` typo corrected).
 describe("import-mom maps the blueprint README's examples", () => {
@@ -21,7 +23,7 @@ describe("import-mom maps the blueprint README's examples", () => {
 ca_cert: /etc/cloudify/ca_certificate.pem
 ca_key: /etc/cloudify/ca_key.pem
 ssh_private_key_path: /etc/cloudify/ssh_key
-install_rpm_path: /etc/cloudify/cloudify-manager-install.rpm`), { inputsDir: FIXTURES });
+install_rpm_path: /etc/cloudify/cloudify-manager-install.rpm`), { inputsDir: FIXTURES, stackPaths: STACK_PATHS });
     expect(m.config["cmom:cluster"]).toMatchObject({ installRpm: "/etc/cloudify/cloudify-manager-install.rpm" });
     expect(m.secrets).toEqual([
       { input: "ssh_private_key_path", key: "cluster.sshPrivateKey", file: "/etc/cloudify/ssh_key" },
@@ -110,6 +112,30 @@ deployments:
     expect(r.blueprints).toEqual([{ path: "/bp/app/blueprint.yaml", id: "app", tenant: "t1" }]);
     expect(r.deployments).toEqual([{ deploymentId: "d1", blueprintId: "app", inputs: "/bp/inputs.yaml", tenant: "t1", visibility: "tenant" }]);
     expect(m.notMigrated.map((n) => n.input)).toEqual(["plugins[1]", "blueprints[1]"]);
+  });
+
+  it("local files named relative to the inputs file are named from the stack file's directory; absolute ones and URLs stay", () => {
+    const m = migrate(`
+install_rpm_path: ../../../installers/cloudify-manager-install.rpm
+scripts: [patch.sh, /etc/cloudify/patch.sh]
+files: [{src: ../../../examples/motd, dst: /etc/motd}]
+plugins: [{wagon: ../../../plugins/p.wgn, yaml: /etc/cloudify/p.yaml}]
+secrets: [{key: k, file: k.txt}]
+blueprints: [{path: ../../../examples/blueprints/hello-world/blueprint.yaml}]
+deployments: [{blueprint_id: hello-world, inputs: inputs.yaml}]
+restore: true
+snapshot_path: ../../../../snap.zip`);
+    const cluster = m.config["cmom:cluster"] as any;
+    const r = m.config["cmom:resources"] as any;
+    expect(cluster.installRpm).toBe("../installers/cloudify-manager-install.rpm");
+    expect(cluster.scripts).toEqual(["../test/import/fixtures/patch.sh", "/etc/cloudify/patch.sh"]);
+    expect(cluster.files).toEqual([{ src: "../examples/motd", dst: "/etc/motd" }]);
+    expect(r.plugins).toEqual([{ wagon: "../plugins/p.wgn", yaml: "/etc/cloudify/p.yaml" }]);
+    expect(r.secrets).toEqual([{ key: "k", file: "../test/import/fixtures/k.txt" }]);
+    expect(r.blueprints).toEqual([{ path: "../examples/blueprints/hello-world/blueprint.yaml" }]);
+    expect(r.deployments[0].inputs).toBe("../test/import/fixtures/inputs.yaml");
+    // Outside the project a relative path would be refused: the file is named by its absolute path.
+    expect((m.config["cmom:restore"] as any).snapshotPath).toBe(path.resolve(PROJECT_DIR, "../snap.zip"));
   });
 
   it("secrets: a string is a secret to set, a file stays a path; the README's string-and-file entry is refused", () => {

@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CONFIG_STAGE_KEYS } from "../../components/install/nodeSettings";
 import { readNodeSetupTool } from "../../components/install/nodeSetupTool";
@@ -19,8 +20,8 @@ const idOf = (r: RecordedResource) => `${r.name}-id`;
 /** A recognisable line of each secret (a PEM's first body line), so a match cannot come from shared PEM armour. */
 const fingerprint = (secret: string) => secret.trim().split("\n")[1] ?? secret;
 const SHA256 = expect.stringMatching(/^[0-9a-f]{64}$/);
-/** The example's files are not on disk here: an offline plan stands each in by its name. */
-const MISSING = (file: string) => `missing ${file}`;
+/** The example's files are not on disk here: an offline plan stands each in by its name, as read from the project (the stack's are relative to stacks/). */
+const MISSING = (file: string) => `missing ${path.join("stacks", file)}`;
 const isUpload = (r: RecordedResource) => "stdinFile" in r.inputs;
 const boundForNode = (r: RecordedResource) => "connection" in r.inputs;
 const stage = (resources: readonly RecordedResource[], node: number, part: string) => named(resources, `test-install-node-${node}-${part}`);

@@ -52,11 +52,14 @@ const count = (dir: string): number => {
 };
 const progress = (volume: string) => ["staging", "data", "backup.staging", "backup"].reduce((sum, d) => sum + count(path.join(work(volume), d)), 0);
 
-/** Kills the run once `reached()` holds (or it ended). */
+/**
+ * Kills the run once `reached()` holds (or it ended). Checked every 5 ms: each check walks the volume, and checking without
+ * pause kept a core busy that the script under test needs on a small machine.
+ */
 async function killWhen(running: Running, reached: () => boolean): Promise<void> {
   let ended = false;
   void running.done.then(() => (ended = true));
-  while (!ended && !reached()) await sleep(1);
+  while (!ended && !reached()) await sleep(5);
   running.killGroup();
   await running.done;
 }

@@ -78,6 +78,23 @@ describe("npm run plan", () => {
     ]));
   });
 
+  it("starts a stack file's relative paths at its own directory, wherever in the project it lies", () => {
+    const dir = fs.mkdtempSync(path.join(PROJECT_DIR, ".test-stacks-"));
+    try {
+      const ns = exampleNamespaces("manager") as Record<string, any>;
+      const file = path.join(dir, "site", "Pulumi.site.yaml");
+      fs.mkdirSync(path.dirname(file));
+      ns.resources.blueprints[0].path = "../../examples/blueprints/hello-world";
+      fs.writeFileSync(file, stringify({ config: Object.fromEntries(Object.entries(ns).map(([k, v]) => [`cmom:${k}`, v])) }));
+      const run = plan(file, "--json");
+      expect(run.status, run.stderr).toBe(0);
+      const blueprint = JSON.parse(run.stdout).resources.find((r: { type: string }) => r.type === "pulumi-nodejs:dynamic/cloudify:Blueprint");
+      expect(blueprint.inputs.folder).toBe("examples/blueprints/hello-world");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("exits 2 naming the known stacks for an unknown stack", () => {
     const run = plan("nope");
     expect(run.status).toBe(2);

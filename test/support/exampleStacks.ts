@@ -3,6 +3,8 @@ import * as path from "node:path";
 import { readStackFile } from "../../scripts/plan/stackFile";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
+/** Where the example stacks' relative paths start, as for any stack file in stacks/. */
+export const EXAMPLE_PATHS = { stackDir: path.join(PROJECT_DIR, "stacks"), projectDir: PROJECT_DIR } as const;
 
 export const TEST_CA_CERT = fs.readFileSync(path.join(__dirname, "tls/ca-cert.pem"), "utf8");
 

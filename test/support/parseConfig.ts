@@ -1,5 +1,6 @@
+import type { LocalPathBase } from "../../components/config/localPaths";
 import { ConfigError, parseStackConfig, type Platform, type StackConfig } from "../../components/config/loadStackConfig";
-import { exampleNamespaces, toPulumiConfig, type Namespaces } from "./exampleStacks";
+import { EXAMPLE_PATHS, exampleNamespaces, toPulumiConfig, type Namespaces } from "./exampleStacks";
 
 export interface ParseTestOptions {
   /** Default true, as in a preview. */
@@ -8,6 +9,8 @@ export interface ParseTestOptions {
   readonly checkLocalFiles?: boolean;
   /** Namespaces set without --secret. */
   readonly plainKeys?: string[];
+  /** Default: a stack file in stacks/, as the examples. */
+  readonly paths?: LocalPathBase;
 }
 
 /** Parses namespaces as the program would receive them from Pulumi; `P` is the platform they name (openstack unless said). */
@@ -18,6 +21,7 @@ export function parse<P extends Platform = "openstack">(ns: Namespaces, options:
     allowPlaceholders: options.allowPlaceholders ?? true,
     checkLocalFiles: options.checkLocalFiles ?? false,
     isSecret: (at) => secretKeys.includes(at.replace(/[.[].*$/, "")),
+    paths: options.paths ?? EXAMPLE_PATHS,
   }) as Extract<StackConfig, { platform: P }>;
 }
 

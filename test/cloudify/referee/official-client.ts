@@ -1,6 +1,8 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
 
 /** One release of the official Python client and the manager release line it belongs to (a double profile). */
 interface OfficialClient {
@@ -30,7 +32,7 @@ export const OFFICIAL_CLIENTS: readonly OfficialClient[] = [
 const ROOT = resolve(__dirname, "../../..");
 const SCRIPT = join(__dirname, "official_client.py");
 
-function run(command: string, args: readonly string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(command: string, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
     const child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -39,7 +41,7 @@ function run(command: string, args: readonly string[], input?: string): Promise<
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     child.on("error", fail);
     child.on("close", (code) => done({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input ?? "");
+    child.stdin.end();
   });
 }
 
@@ -74,11 +76,43 @@ export interface OfficialConnection {
   readonly tenant: string;
 }
 
+/** official_client.py running for one venv: it answers a line of JSON per request, in order. */
+interface Referee {
+  readonly child: ChildProcess;
+  readonly answers: AsyncIterator<string>;
+  readonly stderr: () => string;
+}
+const referees = new Map<string, Referee>();
+
+/** The venv's referee process, started on first use: the client is imported once per venv, not once per operation. */
+function refereeOf(python: string): Referee {
+  const running = referees.get(python);
+  if (running) return running;
+  const child = spawn(python, [SCRIPT], { stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  const referee = { child, answers: createInterface({ input: child.stdout! })[Symbol.asyncIterator](), stderr: () => stderr };
+  referees.set(python, referee);
+  return referee;
+}
+
 /** Runs one operation of official_client.py; its error (as the client raised it) is thrown. */
 export async function officialCall(python: string, connection: OfficialConnection, op: string, args: Record<string, unknown> = {}): Promise<unknown> {
-  const { code, stdout, stderr } = await run(python, [SCRIPT], JSON.stringify({ connection, op, args }));
-  if (code !== 0) throw new Error(`official client ${op} exited ${code}: ${stderr.slice(-2000)}`);
-  const answer = JSON.parse(stdout) as { ok?: unknown; error?: string };
+  const { child, answers, stderr } = refereeOf(python);
+  child.stdin!.write(`${JSON.stringify({ connection, op, args })}\n`);
+  const line = await answers.next();
+  if (line.done === true) throw new Error(`official client ${op}: the referee process ended: ${stderr().slice(-2000)}`);
+  const answer = JSON.parse(line.value) as { ok?: unknown; error?: string };
   if (answer.error !== undefined) throw new Error(`official client ${op}: ${answer.error}`);
   return answer.ok;
+}
+
+/** Ends the venv's referee process, if one runs. */
+export async function stopOfficialClient(python: string): Promise<void> {
+  const referee = referees.get(python);
+  if (!referee) return;
+  referees.delete(python);
+  const closed = once(referee.child, "close");
+  referee.child.stdin!.end();
+  await closed;
 }

@@ -1,8 +1,8 @@
 """Runs one operation with the official Cloudify REST client (cloudify-common from PyPI) against a manager, for the
 referee test: the test compares the requests this sends with those cmom's client sends for the same operation.
 
-Reads one JSON object on stdin: {"connection": {"host", "port", "caFile", "username", "password", "tenant"},
-"op": <name>, "args": {...}}; prints one JSON object: {"ok": <result>} or {"error": <message>}.
+Reads one JSON object per line on stdin: {"connection": {"host", "port", "caFile", "username", "password", "tenant"},
+"op": <name>, "args": {...}}; answers each with one line of JSON: {"ok": <result>} or {"error": <message>}.
 """
 import inspect
 import json
@@ -94,13 +94,18 @@ OPERATIONS = {
 
 
 def main():
-    request = json.load(sys.stdin)
-    client = _client(request["connection"])
-    try:
-        result = OPERATIONS[request["op"]](client, request.get("args", {}))
-        print(json.dumps({"ok": result}, default=str))
-    except Exception as error:  # reported to the test, which shows it
-        print(json.dumps({"error": "{0}: {1}".format(type(error).__name__, error)}))
+    # One process answers every request of a test file: the client is imported once, not once per operation.
+    for line in sys.stdin:
+        request = json.loads(line)
+        # A new client per operation, as `cfy` makes one per command.
+        client = _client(request["connection"])
+        try:
+            result = OPERATIONS[request["op"]](client, request.get("args", {}))
+            answer = {"ok": result}
+        except Exception as error:  # reported to the test, which shows it
+            answer = {"error": "{0}: {1}".format(type(error).__name__, error)}
+        sys.stdout.write(json.dumps(answer, default=str) + "\n")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":

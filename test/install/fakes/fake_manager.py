@@ -1,4 +1,5 @@
-#!/usr/bin/env python3
+#!/usr/bin/env -S python3 -S
+# -S: standard library only, so no site start-up (.pth files, site-packages) in each of the many calls a test makes.
 """Recording fakes of `rpm`, `cfy_manager` (cloudify-manager-install) and `cfy` (cloudify-cli) for the cmom-node-setup
 tests, per Cloudify version 4.3 ... 4.6, written from the official sources at those release tags (each behaviour names
 the file it follows; "install" = cloudify-manager-install, "cli" = cloudify-cli, "manager" = cloudify-manager).

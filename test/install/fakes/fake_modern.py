@@ -1,4 +1,5 @@
-#!/usr/bin/env python3
+#!/usr/bin/env -S python3 -S
+# -S: standard library only, so no site start-up (.pth files, site-packages) in each of the many calls a test makes.
 """Fakes of `rpm`, `yum`, `curl`, `cfy_manager` (cloudify-manager-install) and `cfy` (cloudify-cli) for the cmom-role tests,
 per Cloudify version 5.1, 6.4 and 7.0, written from the official sources at those release tags (each behaviour names the
 file it follows; "install" = cloudify-manager-install, "cli" = cloudify-cli).
