@@ -44,7 +44,8 @@ describe.each(["k8s", "k8s-modern"])("the %s example, rendered by the real kuber
     // Secrets go in with --secret below; the provider writes manifests instead of reaching a cluster.
     const secrets = (["adminPassword", "kubeconfig"] as const).filter((key) => key in kubernetes);
     for (const key of secrets) delete kubernetes[key];
-    project = new EngineProject(stack, { ...namespaces, kubernetes: { ...kubernetes, provider: { renderYamlToDirectory: "rendered" } } });
+    // Relative local paths start at the stack file's directory (stacks/): this one names <project>/rendered.
+    project = new EngineProject(stack, { ...namespaces, kubernetes: { ...kubernetes, provider: { renderYamlToDirectory: "../rendered" } } });
     renderDir = join(project.dir, "rendered");
     await project.init();
     for (const key of secrets) {
