@@ -42,22 +42,20 @@ export function pathForStackFile(absolute: string, base: LocalPathBase): string 
 
 /** The schemas of local path keys for stacks whose paths start at `base`; each yields the path as the program reads it. */
 export function localPathSchemas(base: LocalPathBase) {
-  const reportEscape = (value: string, ctx: z.RefinementCtx<string>) => {
-    const resolved = isUrl(value) ? undefined : resolveLocalPath(value, base);
-    if (resolved && "problem" in resolved) ctx.addIssue({ code: "custom", message: resolved.problem });
-  };
-  // Only reached without issues: the path resolves inside the project, or is absolute.
-  const read = (value: string) => {
+  // One resolution per value: a URL as given, the path as the program reads it, or the refusal reported against the key.
+  const read = (value: string, ctx: z.RefinementCtx<string>) => {
+    if (isUrl(value)) return value;
     const resolved = resolveLocalPath(value, base);
-    return "path" in resolved ? resolved.path : value;
+    if ("path" in resolved) return resolved.path;
+    ctx.addIssue({ code: "custom", message: resolved.problem });
+    return z.NEVER;
   };
   return {
     /** A file or folder on the operator's disk. */
-    localPath: nonEmpty.refine((value) => !isUrl(value), "must be a local path (URLs are not supported)").superRefine(reportEscape).transform(read),
+    localPath: nonEmpty.refine((value) => !isUrl(value), "must be a local path (URLs are not supported)").transform(read),
     /** A local file or an https URL (plain http would let anyone on the path swap the artifact). */
     localPathOrHttpsUrl: nonEmpty.refine((value) => !isUrl(value) || value.startsWith("https://"), "must be a local path or an https:// URL")
-      .superRefine(reportEscape)
-      .transform((value) => (isUrl(value) ? value : read(value))),
+      .transform(read),
   };
 }
 
