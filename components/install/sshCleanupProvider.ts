@@ -2,7 +2,7 @@
 // types and local modules written the same way (vitest would turn others into unserializable references), and modules
 // required inside the functions; nothing secret is captured: the SSH keys arrive as (secret) inputs, kept encrypted in the state.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { runOverSsh, SSH_FAILED, type SshConnection } from "./sshSession";
+import { runOrSkipUnreachable, type SshConnection } from "./sshSession";
 
 export interface CleanupProps {
   readonly connection: SshConnection;
@@ -29,12 +29,6 @@ export const sshCleanupProvider: dynamic.ResourceProvider<CleanupProps, CleanupP
     return { outs: news };
   },
   async delete(_id, props) {
-    const outcome = await runOverSsh({ ...props, timeoutMs: CLEANUP_TIMEOUT_MS, connectionAttempts: CONNECT_ATTEMPTS });
-    if (outcome.status === SSH_FAILED) {
-      const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
-      await pulumi.log.warn(`cmom: cleanup skipped: ${props.connection.host} is not reachable over SSH (${outcome.reason})`);
-      return;
-    }
-    if (outcome.status !== 0) throw new Error(`cleanup on ${props.connection.host} failed (exit ${outcome.status}): ${outcome.reason}`);
+    await runOrSkipUnreachable({ ...props, timeoutMs: CLEANUP_TIMEOUT_MS, connectionAttempts: CONNECT_ATTEMPTS }, "cleanup", true);
   },
 };

@@ -127,6 +127,20 @@ function hostKeyAlias(hop: string): string {
   return `cmom-${hop}`;
 }
 
+/**
+ * Runs `run.command` on a node and fails on a non-zero exit, naming `what`. A node that cannot be reached is reported as a
+ * warning and skipped when `skipUnreachable` (a cleanup of a node that is gone must not stop a destroy), else it fails too.
+ */
+export async function runOrSkipUnreachable(run: SshRun, what: string, skipUnreachable: boolean): Promise<void> {
+  const outcome = await runOverSsh(run);
+  if (outcome.status === SSH_FAILED && skipUnreachable) {
+    const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
+    await pulumi.log.warn(`cmom: ${what} skipped: ${run.connection.host} is not reachable over SSH (${outcome.reason})`);
+    return;
+  }
+  if (outcome.status !== 0) throw new Error(`${what} on ${run.connection.host} failed (exit ${outcome.status}): ${outcome.reason}`);
+}
+
 /** ssh refused the host: its key is not the pinned (or already known) one. Never worth a retry. */
 export function hostKeyRefused(outcome: SshOutcome): boolean {
   return outcome.status === SSH_FAILED && /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No (ED25519|RSA|ECDSA)? ?host key is known/i.test(outcome.stderr);

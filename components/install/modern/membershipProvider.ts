@@ -1,7 +1,7 @@
 // The engine rebuilds this provider in another process from its serialized text. Hence no top-level imports except types
 // and local modules written the same way, and modules required inside the functions; the SSH keys arrive as (secret) inputs.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { runOverSsh, SSH_FAILED, type SshConnection } from "../sshSession";
+import { runOrSkipUnreachable, type SshConnection } from "../sshSession";
 
 /** One cmom-role command on one node. */
 interface MembershipCommand {
@@ -47,12 +47,7 @@ export const membershipProvider: dynamic.ResourceProvider<MembershipProps, Membe
 
 async function runInOrder(commands: readonly MembershipCommand[]): Promise<void> {
   for (const step of commands) {
-    const outcome = await runOverSsh({ connection: step.connection, command: step.command, timeoutMs: COMMAND_TIMEOUT_MS, connectionAttempts: CONNECT_ATTEMPTS });
-    if (outcome.status === SSH_FAILED && step.leavingNode) {
-      const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
-      await pulumi.log.warn(`cmom: cleanup of the leaving node skipped: ${step.connection.host} is not reachable over SSH (${outcome.reason})`);
-      continue;
-    }
-    if (outcome.status !== 0) throw new Error(`${step.command} on ${step.connection.host} failed (exit ${outcome.status}): ${outcome.reason}`);
+    const run = { connection: step.connection, command: step.command, timeoutMs: COMMAND_TIMEOUT_MS, connectionAttempts: CONNECT_ATTEMPTS };
+    await runOrSkipUnreachable(run, step.leavingNode ? "cleanup of the leaving node" : step.command, step.leavingNode);
   }
 }
