@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Certificates, FakeNode, makeCertificates } from "./fakes/harness";
+import { Certificates, FakeNode, makeCertificates, SavedNodes } from "./fakes/harness";
 
 const LEADER_IP = "10.0.0.11";
 const MEMBER_IP = "10.0.0.12";
@@ -11,15 +11,11 @@ let certs: Certificates;
 let scratch: string;
 let leader: FakeNode;
 let member: FakeNode;
+/** Leader and member installed, no cluster formed yet: every test starts from there. */
+let installed: SavedNodes;
 
-beforeAll(() => {
+beforeAll(async () => {
   certs = makeCertificates();
-});
-afterAll(() => {
-  fs.rmSync(path.dirname(certs.dir), { recursive: true, force: true });
-});
-
-beforeEach(async () => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-cluster-"));
   const registry = path.join(scratch, "registry.json"); // what the managers know about each other
   leader = new FakeNode(certs, {
@@ -34,11 +30,18 @@ beforeEach(async () => {
   await member.runAll("post_install", "config", "init");
   leader.clearCalls();
   member.clearCalls();
-  return () => {
-    leader.remove();
-    member.remove();
-    fs.rmSync(scratch, { recursive: true, force: true });
-  };
+  installed = new SavedNodes([leader, member]);
+});
+afterAll(() => {
+  installed.remove();
+  leader.remove();
+  member.remove();
+  fs.rmSync(scratch, { recursive: true, force: true });
+  fs.rmSync(path.dirname(certs.dir), { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  installed.restore();
 });
 
 const clusterCommands = (node: FakeNode) =>

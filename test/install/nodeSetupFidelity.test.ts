@@ -2,28 +2,27 @@
 // and how the tool copes: one describe per finding of the fidelity review, each failing on the tool before it.
 import { Buffer } from "node:buffer";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Certificates, FakeNode, makeCertificates, SECRETS, startRestServer, VERSIONS } from "./fakes/harness";
+import { Certificates, FakeNode, makeCertificates, SECRETS, StartingStates, startRestServer, VERSIONS } from "./fakes/harness";
 
 let certs: Certificates;
 const nodes: FakeNode[] = [];
-const scratch: string[] = [];
+const states = new StartingStates();
 
 beforeAll(() => {
   certs = makeCertificates();
 });
 afterAll(() => {
+  states.remove();
   fs.rmSync(path.dirname(certs.dir), { recursive: true, force: true });
 });
 afterEach(() => {
   for (const node of nodes.splice(0)) node.remove();
-  for (const dir of scratch.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function newNode(version: string, overrides: Record<string, unknown> = {}, registry?: string) {
-  const node = new FakeNode(certs, overrides, registry, version);
+function newNode(version: string) {
+  const node = new FakeNode(certs, {}, undefined, version);
   nodes.push(node);
   return node;
 }
@@ -31,22 +30,25 @@ function newNode(version: string, overrides: Record<string, unknown> = {}, regis
 const V45 = "4.5.5-ga";
 const cfyManagerCalls = (node: FakeNode) => node.commandLines().filter((line) => line.startsWith("cfy_manager"));
 
-/** A leader and a member sharing one registry, both installed, the cluster formed. */
+/** A node of the version with post_install, config and init done (the calls they made recorded). */
+const installed = (version: string) => states.node(certs, version, "post_install", "config", "init");
+
+/** A leader and a member sharing one registry (in the leader's root), both installed, the cluster formed. */
 async function cluster(version: string) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-fidelity-"));
-  scratch.push(dir);
-  const registry = path.join(dir, "registry.json");
-  const leader = newNode(version, {
-    nodeName: "manager-0", privateIp: "10.0.0.11", cluster: { role: "leader", leaderIp: "10.0.0.11", nodeName: "manager-0" },
-  }, registry);
-  const member = newNode(version, {
-    nodeName: "manager-1", privateIp: "127.0.0.1", cluster: { role: "member", leaderIp: "10.0.0.11", nodeName: "manager-1" },
-  }, registry);
-  await leader.runAll("post_install", "config", "init", "cluster_start");
-  await member.runAll("post_install", "config", "init", "cluster_join");
-  leader.clearCalls();
-  member.clearCalls();
-  return { leader, member };
+  const [leader, member] = await states.from(`cluster ${version}`, async () => {
+    const leader = new FakeNode(certs, {
+      nodeName: "manager-0", privateIp: "10.0.0.11", cluster: { role: "leader", leaderIp: "10.0.0.11", nodeName: "manager-0" },
+    }, undefined, version);
+    const member = new FakeNode(certs, {
+      nodeName: "manager-1", privateIp: "127.0.0.1", cluster: { role: "member", leaderIp: "10.0.0.11", nodeName: "manager-1" },
+    }, leader.registry, version);
+    await leader.runAll("post_install", "config", "init", "cluster_start");
+    await member.runAll("post_install", "config", "init", "cluster_join");
+    leader.clearCalls();
+    member.clearCalls();
+    return [leader, member];
+  });
+  return { leader: leader!, member: member! };
 }
 
 describe("1: the 4.x installed marker is /etc/cloudify/.install", () => {
@@ -71,8 +73,8 @@ describe("2: the installer installs the cfy CLI itself", () => {
 
 describe("3: credentials, tenant and CA reach the CLI only through the variables it reads, never twice", () => {
   it("makes profiles without credentials, tenant or certificate, and every cfy call works", async () => {
-    const node = newNode(V45);
-    await node.runAll("post_install", "config", "init", "backup");
+    const node = await installed(V45);
+    await node.runAll("backup");
     const cfy = node.calls().filter((call) => call.cmd === "cfy");
     expect(cfy.filter((call) => call.argv[1] === "use").map((call) => call.argv)).toContainEqual(
       ["profiles", "use", "127.0.0.1", "--ssl"]);
@@ -87,8 +89,7 @@ describe("3: credentials, tenant and CA reach the CLI only through the variables
 
 describe("4: configure needs what the first install wrote back into config.yaml", () => {
   it.each(VERSIONS)("%s: a changed setting keeps the generated security keys and configure applies it", async (version) => {
-    const node = newNode(version);
-    await node.runAll("post_install", "config", "init");
+    const node = await installed(version);
     node.writeConfig({ additionalConfig: { restservice: { log: { level: "DEBUG" } } } });
     await node.runAll("config", "init");
     const config = JSON.parse(fs.readFileSync(node.path("etc/cloudify/config.yaml"), "utf8"));
@@ -98,8 +99,7 @@ describe("4: configure needs what the first install wrote back into config.yaml"
   });
 
   it("refuses an admin password change on an installed manager before changing anything", async () => {
-    const node = newNode(V45);
-    await node.runAll("post_install", "config", "init");
+    const node = await installed(V45);
     const before = fs.readFileSync(node.path("etc/cloudify/config.yaml"), "utf8");
     node.writeConfig({ adminPassword: "Another-Passw0rd-5512" });
     const result = await node.run("config");
@@ -129,8 +129,7 @@ describe("5: what configure does differs per version", () => {
 
   it("4.6: a renewed certificate fails up front (configure would not redeploy it); 4.5 redeploys it", async () => {
     for (const [version, redeploys] of [["4.6-ga", false], ["4.5.5-ga", true]] as const) {
-      const node = newNode(version);
-      await node.runAll("post_install", "config", "init");
+      const node = await installed(version);
       fs.writeFileSync(node.path("etc/cmom/certs/external.crt"), certs.otherCert);
       const result = await node.run("init");
       expect(result.code, result.stderr).toBe(redeploys ? 0 : 1);
@@ -144,8 +143,8 @@ describe("5: what configure does differs per version", () => {
 describe("6 and 9: executions, snapshots and status read from the CLI's tables, on every version", () => {
   it.each(VERSIONS)("%s: backup and restore complete (4.3 shows terminated, 4.4+ completed; --json only from 4.5)",
     async (version) => {
-      const node = newNode(version);
-      await node.runAll("post_install", "config", "init", "backup");
+      const node = await installed(version);
+      await node.runAll("backup");
       const [file] = fs.readdirSync(node.path("var/lib/cmom/backups"));
       const restore = await node.run("restore", [node.path(`var/lib/cmom/backups/${file}`)]);
       expect(restore.code, restore.stderr).toBe(0);
@@ -156,8 +155,8 @@ describe("6 and 9: executions, snapshots and status read from the CLI's tables, 
 describe("7: the agents step", () => {
   it("passes when no tenant has a deployment (the CLI exits 1 saying so) and reinstalls agents when some have", async () => {
     for (const deployments of [0, 2]) {
-      const node = newNode(V45);
-      await node.runAll("post_install", "config", "init", "backup");
+      const node = await installed(V45);
+      await node.runAll("backup");
       node.setState({ deployments });
       const [file] = fs.readdirSync(node.path("var/lib/cmom/backups"));
       const restore = await node.run("restore", [node.path(`var/lib/cmom/backups/${file}`)]);
@@ -229,8 +228,7 @@ describe("12: restore options and clusters", () => {
       ["4.5.5-ga", ["--no-reboot"], /--no-reboot applies only with --restore-certificates/],
     ];
     for (const [version, options, refusal] of cases) {
-      const node = newNode(version);
-      await node.runAll("post_install", "config", "init");
+      const node = await installed(version);
       const file = node.path("snapshot.zip");
       fs.writeFileSync(file, "fake snapshot");
       const result = await node.run("restore", [file, ...options]);

@@ -2,11 +2,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Certificates, FakeNode, INSTALLER_VERSION, makeCertificates, SECRETS, startRestServer } from "./fakes/harness";
+import { Certificates, FakeNode, INSTALLER_VERSION, makeCertificates, SECRETS, StartingStates, startRestServer } from "./fakes/harness";
 
 let certs: Certificates;
 let rest: Awaited<ReturnType<typeof startRestServer>>;
 const nodes: FakeNode[] = [];
+const states = new StartingStates();
 
 beforeAll(async () => {
   certs = makeCertificates();
@@ -16,6 +17,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
+  states.remove();
   await rest.close();
   fs.rmSync(path.dirname(certs.dir), { recursive: true, force: true });
 });
@@ -28,6 +30,10 @@ function newNode(overrides: Record<string, unknown> = {}) {
   nodes.push(node);
   return node;
 }
+
+/** A default node after post_install and config; after init too. */
+const configured = () => states.node(certs, INSTALLER_VERSION, "post_install", "config");
+const installed = () => states.node(certs, INSTALLER_VERSION, "post_install", "config", "init");
 
 const restEnv = () => ({ CMOM_REST_PORT: String(rest.port) });
 const installs = (node: FakeNode) => node.commandLines().filter((line) => line === "cfy_manager install").length;
@@ -203,8 +209,7 @@ describe("config", () => {
 
 describe("init", () => {
   it("installs once, waits for every service, and a rerun installs and starts nothing", async () => {
-    const node = newNode();
-    await node.runAll("post_install", "config");
+    const node = await configured();
     node.setState({ statusDelay: 3 }); // the REST service needs a few polls to come up
     const first = await node.run("init");
     expect(first).toMatchObject({ code: 0 });
@@ -219,8 +224,7 @@ describe("init", () => {
   });
 
   it("reports a failing cfy_manager install with its reason, rolls back, and completes on the rerun", async () => {
-    const node = newNode();
-    await node.runAll("post_install", "config");
+    const node = await configured();
     node.setState({ failInstall: "not enough memory: 3.1 GB < 3.7 GB" });
     const failed = await node.run("init");
     expect(failed.code).toBe(1);
@@ -237,8 +241,7 @@ describe("init", () => {
   });
 
   it("cleans the remains of an interrupted install before installing again", async () => {
-    const node = newNode();
-    await node.runAll("post_install", "config");
+    const node = await configured();
     fs.writeFileSync(node.path("var/lib/cmom/install.started"), ""); // killed mid-install: no .install marker
     expect(await node.run("init")).toMatchObject({ code: 0 });
     expect(node.commandLines().filter((line) => line.startsWith("cfy_manager"))).toEqual([
@@ -255,8 +258,7 @@ describe("init", () => {
   });
 
   it("applies a changed config.yaml with cfy_manager configure, once", async () => {
-    const node = newNode();
-    await node.runAll("post_install", "config", "init");
+    const node = await installed();
     node.writeConfig({ additionalConfig: { restservice: { log: { level: "DEBUG" } } } });
     node.clearCalls();
     await node.runAll("config", "init", "config", "init");
@@ -264,8 +266,7 @@ describe("init", () => {
   });
 
   it("applies a renewed certificate with cfy_manager configure, once", async () => {
-    const node = newNode();
-    await node.runAll("post_install", "config", "init");
+    const node = await installed();
     const certificate = node.path("etc/cmom/certs/external.crt");
     fs.appendFileSync(certificate, "\n");
     node.clearCalls();
@@ -301,8 +302,7 @@ describe("init", () => {
 
 describe("test, reset, cleanup", () => {
   it("passes against a manager serving this node's certificate, twice, and reset removes its artifacts", async () => {
-    const node = newNode();
-    await node.runAll("post_install", "config", "init");
+    const node = await installed();
     for (let run = 0; run < 2; run++) {
       const result = await node.run("test", [], restEnv());
       expect(result).toMatchObject({ code: 0 });
@@ -316,8 +316,7 @@ describe("test, reset, cleanup", () => {
   });
 
   it("fails when the served certificate is not this node's, or REST refuses the credentials", async () => {
-    const node = newNode();
-    await node.runAll("post_install", "config", "init");
+    const node = await installed();
     const impostor = await startRestServer(certs.otherCert, certs.otherKey);
     try {
       const result = await node.run("test", [], { CMOM_REST_PORT: String(impostor.port) });
@@ -346,8 +345,7 @@ describe("test, reset, cleanup", () => {
   });
 
   it("removes the manager and its config once; a second cleanup has nothing to remove", async () => {
-    const node = newNode();
-    await node.runAll("post_install", "config", "init");
+    const node = await installed();
     node.clearCalls();
     await node.runAll("cleanup", "cleanup");
     expect(node.commandLines().filter((line) => !line.startsWith("cfy profiles"))).toEqual(["cfy_manager remove --force"]);
@@ -371,8 +369,7 @@ describe("upgrade, backup, restore", () => {
   });
 
   it("backs up to a 0600 snapshot file once per id and restores a file once", async () => {
-    const node = newNode();
-    await node.runAll("post_install", "config", "init");
+    const node = await installed();
     for (let run = 0; run < 2; run++) {
       expect(await node.run("backup", ["nightly", "--exclude-logs"])).toMatchObject({ code: 0 });
     }

@@ -12,11 +12,12 @@ import { membershipProvider, type MembershipProps } from "../../components/insta
 import { membershipCommands, type MemberNode } from "../../components/install/modern/roleMembership";
 import { isAdded } from "../../components/install/modern/roleLayout";
 import { shellQuote } from "../../components/install/nodePaths";
-import { count, roleNodes, TOOL } from "./fakes/roleNodes";
+import { count, installedRoleNodes, TOOL } from "./fakes/roleNodes";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-membership-"));
 const fakeBin = path.join(scratch, "bin");
 const hostsDir = path.join(scratch, "hosts");
+const installedCache = path.join(scratch, "installed");
 const originalPath = process.env.PATH;
 afterAll(() => {
   process.env.PATH = originalPath;
@@ -43,6 +44,7 @@ let provider: dynamic.ResourceProvider<MembershipProps, MembershipProps>;
 beforeAll(async () => {
   fs.mkdirSync(fakeBin);
   fs.mkdirSync(hostsDir);
+  fs.mkdirSync(installedCache);
   fs.writeFileSync(path.join(fakeBin, "ssh"), FAKE_SSH, { mode: 0o755 });
   process.env.PATH = `${fakeBin}:${originalPath}`;
   process.env.FAKE_HOSTS = hostsDir;
@@ -53,10 +55,13 @@ beforeAll(async () => {
 
 const resolved = <T>(value: pulumi.Input<T>): Promise<T> => new Promise((resolve) => pulumi.output(value).apply((v) => resolve(v as T)));
 
-/** Fake nodes as `roles` lays them out, each reachable as host 192.0.2.<n+1>, and the membership props of each added instance. */
+/**
+ * Fake nodes as `roles` lays them out, every role installed, each reachable as host 192.0.2.<n+1>, and the membership
+ * props of each added instance.
+ */
 async function clusterOf(version: string, roles: NodeRole[]) {
   const dir = fs.mkdtempSync(path.join(scratch, `v${version}-`));
-  const built = roleNodes(dir, version, "all-in-one", roles);
+  const built = installedRoleNodes(installedCache, dir, version, "all-in-one", roles);
   const host = (index: number) => `192.0.2.${index + 1}-${path.basename(dir)}`;
   built.nodes.forEach((node, index) => {
     fs.writeFileSync(path.join(hostsDir, `${host(index)}.env`), Object.entries(node.env).map(([k, v]) => `${k}=${shellQuote(v)}`).join("\n") + "\n");
@@ -81,8 +86,7 @@ async function clusterOf(version: string, roles: NodeRole[]) {
 
 describe.each(["5.1.4", "6.4.0", "7.0.0"])("scale-out and scale-in on Cloudify %s", (version) => {
   it("a fourth manager joins by its install; deleted, it is removed from the cluster on manager-1, then removed itself; a rerun converges", async () => {
-    const { nodes, reg, installAll, membership } = await clusterOf(version, ["all", "all", "all", "manager"]);
-    installAll();
+    const { nodes, reg, membership } = await clusterOf(version, ["all", "all", "all", "manager"]);
     const props = await membership("manager-4");
     await provider.create(props);
     expect(Object.keys(reg().managers).sort()).toEqual(["node-0", "node-1", "node-2", "node-3"]);
@@ -97,8 +101,7 @@ describe.each(["5.1.4", "6.4.0", "7.0.0"])("scale-out and scale-in on Cloudify %
   });
 
   it("a fourth broker is registered with the managers once; deleted, it shuts down, then the broker cluster and the managers forget it", async () => {
-    const { reg, installAll, membership, nodes } = await clusterOf(version, ["all", "all", "all", "broker"]);
-    installAll();
+    const { reg, membership, nodes } = await clusterOf(version, ["all", "all", "all", "broker"]);
     const props = await membership("rabbitmq-4");
     await provider.create(props);
     await provider.create(props);
@@ -111,8 +114,7 @@ describe.each(["5.1.4", "6.4.0", "7.0.0"])("scale-out and scale-in on Cloudify %
   });
 
   it("a fourth database node is added to every manager's list; deleted, it leaves etcd/Patroni and every manager's list, then is removed", async () => {
-    const { reg, installAll, membership, nodes } = await clusterOf(version, ["all", "all", "all", "database"]);
-    installAll();
+    const { reg, membership, nodes } = await clusterOf(version, ["all", "all", "all", "database"]);
     const props = await membership("postgresql-4");
     await provider.create(props);
     for (const manager of nodes.slice(0, 3)) expect(manager.readState().restDbHosts).toEqual(["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"]);
@@ -127,8 +129,7 @@ describe.each(["5.1.4", "6.4.0", "7.0.0"])("scale-out and scale-in on Cloudify %
 
 describe("unreachable nodes", () => {
   it("a lost leaving node is skipped with a warning and the cluster still forgets it", async () => {
-    const { reg, installAll, membership, unreachable } = await clusterOf("7.0.0", ["all", "all", "all", "manager"]);
-    installAll();
+    const { reg, membership, unreachable } = await clusterOf("7.0.0", ["all", "all", "all", "manager"]);
     const props = await membership("manager-4");
     unreachable(3);
     const warn = vi.spyOn(pulumi.log, "warn").mockResolvedValue(undefined as never);
@@ -138,8 +139,7 @@ describe("unreachable nodes", () => {
   });
 
   it("a staying node that cannot be reached stops the scale-in, naming it (a rerun goes on from there)", async () => {
-    const { installAll, membership, unreachable, nodes } = await clusterOf("7.0.0", ["all", "all", "all", "manager"]);
-    installAll();
+    const { membership, unreachable, nodes } = await clusterOf("7.0.0", ["all", "all", "all", "manager"]);
     const props = await membership("manager-4");
     unreachable(0);
     await expect(provider.delete!("id", props)).rejects.toThrow(/cmom-role 'forget' 'manager' 'node-3' '10.0.0.4' on 192.0.2.1-.* failed \(exit 255\): ssh: connect to host/);

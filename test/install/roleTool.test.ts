@@ -5,9 +5,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ADMIN_PASSWORD, count, CREDENTIALS, roleNodes, URL_TOKEN } from "./fakes/roleNodes";
+import { ADMIN_PASSWORD, count, CREDENTIALS, installedRoleNodes, roleNodes, URL_TOKEN } from "./fakes/roleNodes";
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-role-"));
+const installedCache = fs.mkdtempSync(path.join(scratch, "installed-"));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 /** Three all-in-one nodes (10.0.0.1 … 3) sharing one cluster registry. */
@@ -15,6 +16,9 @@ function cluster(version: string) {
   const built = roleNodes(fs.mkdtempSync(path.join(scratch, `v${version}-`)), version);
   return { ...built, installAll: () => expect(built.installAll).not.toThrow() };
 }
+
+/** The same with every role installed (installed once per version, copied for each test). */
+const installedCluster = (version: string) => installedRoleNodes(installedCache, fs.mkdtempSync(path.join(scratch, `v${version}-`)), version);
 
 describe.each(["5.1.4", "6.4.0", "7.0.0"])("cmom-role on Cloudify %s", (version) => {
   it("installer: installs the package once, the URL only on a pipe, and refuses another installed version", () => {
@@ -90,8 +94,7 @@ describe.each(["5.1.4", "6.4.0", "7.0.0"])("cmom-role on Cloudify %s", (version)
   });
 
   it("configure: the first run after an install records the settings; only changed settings run cfy_manager configure, once", () => {
-    const { nodes, installAll } = cluster(version);
-    installAll();
+    const { nodes } = installedCluster(version);
     const node = nodes[0]!;
     const configure = (digest: string) => node.run(["configure", "manager-1", "manager_service"], `${digest}\n`);
     const configures = () => count(node.calls(), "cfy_manager", "configure");
@@ -114,8 +117,7 @@ describe.each(["5.1.4", "6.4.0", "7.0.0"])("cmom-role on Cloudify %s", (version)
   });
 
   it("configure: a broker that joined another is configured only where configure does not reset it (5.1)", () => {
-    const { nodes, reg, installAll } = cluster(version);
-    installAll();
+    const { nodes, reg } = installedCluster(version);
     const node = nodes[1]!;
     for (const digest of ["a".repeat(64), "b".repeat(64)]) node.run(["configure", "rabbitmq-2", "queue_service"], `${digest}\n`);
     const r = node.run(["configure", "rabbitmq-2", "queue_service"], `${"b".repeat(64)}\n`);
@@ -134,8 +136,7 @@ describe.each(["5.1.4", "6.4.0", "7.0.0"])("cmom-role on Cloudify %s", (version)
   });
 
   it("status: OK on a whole cluster, refused (exit 1) once a broker is down", () => {
-    const { nodes, installAll } = cluster(version);
-    installAll();
+    const { nodes } = installedCluster(version);
     expect(nodes[0]!.run(["status"]).code).toBe(0);
     expect(nodes[2]!.run(["cleanup"]).code).toBe(0);
     const degraded = nodes[0]!.run(["status"]);
@@ -144,8 +145,7 @@ describe.each(["5.1.4", "6.4.0", "7.0.0"])("cmom-role on Cloudify %s", (version)
   });
 
   it("status <wait>: asks again until the cluster is OK, for at most that long", () => {
-    const { nodes, installAll } = cluster(version);
-    installAll();
+    const { nodes } = installedCluster(version);
     expect(nodes[2]!.run(["cleanup"]).code).toBe(0);
     const before = count(nodes[0]!.calls(), "cfy", "cluster", "status");
     const r = nodes[0]!.run(["status", "2"], "", { CMOM_STATUS_POLL_SECONDS: "1" });
@@ -156,8 +156,7 @@ describe.each(["5.1.4", "6.4.0", "7.0.0"])("cmom-role on Cloudify %s", (version)
   });
 
   it("scale-in: a node leaves every cluster through the nodes that stay, after its own cleanup; reruns converge", () => {
-    const { nodes, reg, installAll } = cluster(version);
-    installAll();
+    const { nodes, reg } = installedCluster(version);
     const [a, b, leaving] = nodes as [typeof nodes[0], typeof nodes[0], typeof nodes[0]];
     // A running broker is not removed (brokers remove @5.1.0 … 7.0.0): the node shuts down first.
     expect(a.run(["forget", "broker", "rabbitmq-3", leaving.ip]).stderr).toContain("must be shut down");
@@ -180,16 +179,14 @@ describe.each(["5.1.4", "6.4.0", "7.0.0"])("cmom-role on Cloudify %s", (version)
   });
 
   it("scale-in refuses the database master and names why", () => {
-    const { nodes, installAll } = cluster(version);
-    installAll();
+    const { nodes } = installedCluster(version);
     const r = nodes[1]!.run(["forget", "database", "postgresql-1", nodes[0]!.ip]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("The currently active DB master node cannot be removed");
   });
 
   it("scale-out: a broker or database node added later is registered on a manager once", () => {
-    const { nodes, reg, installAll } = cluster(version);
-    installAll();
+    const { nodes, reg } = installedCluster(version);
     for (let i = 0; i < 2; i++) {
       expect(nodes[0]!.run(["join", "broker", "rabbitmq-4", "10.0.0.4"]).code).toBe(0);
       expect(nodes[0]!.run(["join", "database", "postgresql-4", "10.0.0.4"]).code).toBe(0);
@@ -199,8 +196,7 @@ describe.each(["5.1.4", "6.4.0", "7.0.0"])("cmom-role on Cloudify %s", (version)
   });
 
   it("cleanup: removes every role, managers first, then nothing on a rerun", () => {
-    const { nodes, installAll } = cluster(version);
-    installAll();
+    const { nodes } = installedCluster(version);
     const node = nodes[0]!;
     const before = node.calls().length;
     expect(node.run(["cleanup"]).code).toBe(0);

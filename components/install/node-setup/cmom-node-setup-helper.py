@@ -2,8 +2,10 @@
 # cmom-node-setup's helper, shipped beside it: node.json validation, config.yaml generation, redaction, parsing of the
 # cfy CLI's output and the served-certificate check. Runs on the nodes' python 2.7 or 3.6+ (checked by vermin in the
 # tests): no f-strings, no newer library calls.
-from __future__ import print_function
-import copy, gzip, hashlib, io, json, os, re, socket, ssl, sys
+# One command per run (`helper.py <command> [args]`, input on stdin), or `helper.py serve`: one process answering a whole
+# stage's requests, so a stage starts one interpreter however many commands it runs. Modules only some commands need
+# (ssl, socket, gzip, base64, copy, hashlib, urllib) are imported where they are used, for the same reason.
+import io, json, os, re, sys
 
 REDACTED = '***REDACTED***'
 # Keys whose values are secrets, wherever they appear (node.json, additionalConfig, the installer's config.yaml).
@@ -11,9 +13,12 @@ SECRET_KEY = re.compile(r'pass(word|wd|phrase)?$|secret|token|credential|salt|co
 HEX64 = r'[0-9a-fA-F]{64}'
 
 
+class Failure(Exception):
+    """A command failed: its one-line reason goes to the tool, which fails the stage with it."""
+
+
 def fail(message):
-    sys.stderr.write(message.replace('\n', ' ') + '\n')
-    sys.exit(1)
+    raise Failure(message.replace('\n', ' '))
 
 
 def is_str(value):
@@ -172,12 +177,11 @@ def values(cfg):
     pairs.append(('scripts.count', str(len(scripts))))
     for index, script in enumerate(scripts):
         pairs.append(('scripts.%d' % index, script))
-    out = getattr(sys.stdout, 'buffer', sys.stdout)
-    for key, value in pairs:
-        out.write(text(key).encode('utf-8') + b'\0' + text(value).encode('utf-8') + b'\0')
+    return b''.join(text(key).encode('utf-8') + b'\0' + text(value).encode('utf-8') + b'\0' for key, value in pairs)
 
 
 def deep_merge(base, override):
+    import copy
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(base.get(key), dict):
             deep_merge(base[key], value)
@@ -236,15 +240,26 @@ def secret_values(obj, found):
     return found
 
 
-def installed_config():
-    """The manager's config.yaml, parsed, or None (it may be YAML written by the installer and PyYAML may be missing)."""
-    path = os.environ.get('_CMOM_CONFIG_YAML', '')
+def read_bytes(path):
+    """The content of a file, or None when it cannot be read."""
     try:
-        with io.open(path, encoding='utf-8') as handle:
-            content = handle.read()
+        with open(path, 'rb') as handle:
+            return handle.read()
     except (IOError, OSError):
         return None
+
+
+def installed_config_bytes():
+    return read_bytes(os.environ.get('_CMOM_CONFIG_YAML', ''))
+
+
+def installed_config(raw):
+    """The manager's config.yaml (raw: its bytes, None when absent), parsed, or None (it may be YAML written by the
+    installer and PyYAML may be missing)."""
+    if raw is None:
+        return None
     try:
+        content = text(raw)
         return json.loads(content)
     except ValueError:
         try:
@@ -255,11 +270,25 @@ def installed_config():
 
 
 def all_secrets(cfg):
+    """Every form of every secret of node.json and of the installed config.yaml, longest first. config.yaml may change
+    within a stage (the first install writes generated secrets into it), so it is read again for each request."""
+    raw = installed_config_bytes()
+    key = (json.dumps(cfg, sort_keys=True), raw)
+    if key not in SECRETS_OF:
+        SECRETS_OF.clear()
+        SECRETS_OF[key] = secrets_of(cfg, installed_config(raw))
+    return SECRETS_OF[key]
+
+
+SECRETS_OF = {}  # the secrets of the last (node.json, config.yaml) seen: most requests of a stage see the same files
+
+
+def secrets_of(cfg, installed):
     found = secret_values(cfg, set())
     url = (cfg.get('installer') or {}).get('url') or ''
     if '@' in url or '?' in url:  # credentials or a signed query in the download URL
         found.add(text(url))
-    found = secret_values(installed_config(), found)
+    found = secret_values(installed, found)
     forms = all_forms(found)
     if is_str(cfg.get('adminUsername')) and is_str(cfg.get('adminPassword')):  # a Basic Authorization header
         import base64
@@ -327,27 +356,12 @@ def redact_structure(obj):
     return obj
 
 
-def stdin_bytes():
-    return getattr(sys.stdin, 'buffer', sys.stdin).read()
-
-
-def stdin_json():
-    try:
-        return json.loads(text(stdin_bytes()))
-    except ValueError:
-        return None
-
-
-def write_stdout(data):
-    out = getattr(sys.stdout, 'buffer', sys.stdout)
-    out.write(data)
-
-
 # Compressed files a byte-wise redaction cannot see into: rotated logs are gzip; anything else is left out of the bundle.
 UNREADABLE_MAGIC = (b'BZh', b'\xfd7zXZ\x00', b'PK\x03\x04', b'\x28\xb5\x2f\xfd')
 
 
 def redact_tree(root, secrets):
+    import gzip
     for directory, _, names in os.walk(root):
         for name in names:
             path = os.path.join(directory, name)
@@ -410,7 +424,7 @@ def find_node(rows, ip, name):
 def merged_config(generated):
     """node.json's settings merged over the installed config.yaml, which keeps what the first install generated and
     wrote back (the flask_security keys: cfy_manager configure fails without them)."""
-    installed = installed_config()
+    installed = installed_config(installed_config_bytes())
     if not isinstance(installed, dict):
         fail('cannot read the installed %s (written back by the installer as YAML: this needs PyYAML on the node)'
              % os.environ.get('_CMOM_CONFIG_YAML'))
@@ -423,6 +437,7 @@ def merged_config(generated):
 
 
 def first_pem_certificate(path):
+    import ssl
     with io.open(path, encoding='utf-8') as handle:
         match = re.search(r'-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----', handle.read(), re.S)
     if not match:
@@ -431,6 +446,7 @@ def first_pem_certificate(path):
 
 
 def served_certificate(host, port, ca_file):
+    import socket, ssl
     sock = socket.create_connection((host, port), timeout=30)
     try:
         if hasattr(ssl, 'create_default_context'):
@@ -450,6 +466,7 @@ def served_certificate(host, port, ca_file):
 
 
 def cert_match(host, port, ca_file, cert_file):
+    import hashlib, socket, ssl
     expected = first_pem_certificate(cert_file)
     try:
         served = served_certificate(host, int(port), ca_file)
@@ -460,65 +477,203 @@ def cert_match(host, port, ca_file, cert_file):
             host, port, hashlib.sha256(served).hexdigest()[:16], cert_file, hashlib.sha256(expected).hexdigest()[:16]))
 
 
-def main(argv):
-    command, args = argv[0], argv[1:]
-    if command == 'services-down':
-        down = services_down(table_rows(stdin_bytes()))
-        if down is None:
-            fail('cfy status gave no service list')
-        print(', '.join(down))
-        sys.exit(1 if down else 0)
-    if command == 'cluster-find':
-        name = find_node(table_rows(stdin_bytes()), args[0], args[1])
-        if name is None:
-            sys.exit(1)
-        print(name)
-        return
-    if command == 'json-field':
-        document = stdin_json()
-        if not isinstance(document, dict) or args[0] not in document:
-            fail("no '%s' in the JSON output" % args[0])
-        value = document[args[0]]
-        print(value if is_str(value) else json.dumps(value))
-        return
-    if command == 'table-lookup':  # KEY-COLUMN VALUE COLUMN: that column of the row whose KEY-COLUMN is VALUE
-        for row in table_rows(stdin_bytes()):
-            if row.get(args[0]) == args[1]:
-                print(row.get(args[2], ''))
-        return
-    if command == 'execution-id':
-        match = re.search(r"execution'?s id is\s+([A-Za-z0-9_.-]+)", text(stdin_bytes()))
-        if not match:
-            fail('no execution id in the cfy output')
-        print(match.group(1))
-        return
-    if command == 'redact-files':  # stdin with every secret of the config files named (cmom-role's nodes) masked
-        write_stdout(redact_bytes(stdin_bytes(), file_secrets(args)))
-        return
-    if command == 'cert-match':
-        cert_match(*args)
-        return
-    cfg = load_node_config()
-    if command == 'validate':
+def read_file(path):
+    content = read_bytes(path)
+    if content is None:
+        fail('cannot read %s' % path)
+    return content
+
+
+def line(value):
+    """What print() writes for the value."""
+    return (value if is_str(value) else str(value)).encode('utf-8') + b'\n'
+
+
+# The commands: each gets its arguments and its input (bytes) and returns its exit status and its output (bytes); a
+# failure raises Failure with the reason.
+
+def services_down_command(args, data):
+    down = services_down(table_rows(data))
+    if down is None:
+        fail('cfy status gave no service list')
+    return (1 if down else 0), line(', '.join(down))
+
+
+def cluster_find_command(args, data):
+    name = find_node(table_rows(data), args[0], args[1])
+    return (1, b'') if name is None else (0, line(name))
+
+
+def json_field_command(args, data):
+    try:
+        document = json.loads(text(data))
+    except ValueError:
+        document = None
+    if not isinstance(document, dict) or args[0] not in document:
+        fail("no '%s' in the JSON output" % args[0])
+    value = document[args[0]]
+    return 0, line(value if is_str(value) else json.dumps(value))
+
+
+def table_lookup_command(args, data):
+    """KEY-COLUMN VALUE COLUMN: that column of the rows whose KEY-COLUMN is VALUE."""
+    return 0, b''.join(line(row.get(args[2], '')) for row in table_rows(data) if row.get(args[0]) == args[1])
+
+
+def execution_id_command(args, data):
+    match = re.search(r"execution'?s id is\s+([A-Za-z0-9_.-]+)", text(data))
+    if not match:
+        fail('no execution id in the cfy output')
+    return 0, line(match.group(1))
+
+
+def validate_command(args, data):
+    try:
+        validate(load_node_config())
+    except Invalid as error:
+        fail('config %s: %s' % (os.environ['_CMOM_CFG_PATH'], error))
+    return 0, b''
+
+
+def redacted_json_command(args, data):
+    """The document (node.json or config.yaml, format args[0]) with every secret-keyed value masked."""
+    document = parse(text(data), args[0], 'stdin')
+    return 0, json.dumps(redact_structure(document), indent=2, sort_keys=True).encode('utf-8') + b'\n'
+
+
+def log_output_command(args, data):
+    """The output of a command the tool ran (the files args[1:], one after the other), every secret masked, appended to
+    the log args[0], ended with a newline; answers its last line that is not blank (the reason when the command failed).
+    Nothing unmasked reaches the log: the output is masked whole before the log is opened."""
+    cleaned = redact_bytes(b''.join(read_file(path) for path in args[1:]), all_secrets(load_node_config()))
+    if cleaned and not cleaned.endswith(b'\n'):
+        cleaned += b'\n'
+    with open(args[0], 'ab') as log:
+        log.write(cleaned)
+    lines = [output_line for output_line in cleaned.split(b'\n') if output_line.strip()]
+    return 0, lines[-1] + b'\n' if lines else b''
+
+
+def ready_command(args, data):
+    """The interpreter has what every command needs (ssl for the served-certificate check)."""
+    import ssl  # noqa: F401
+    return 0, b''
+
+
+def redact_tree_command(args, data):
+    redact_tree(args[0], all_secrets(load_node_config()))
+    return 0, b''
+
+
+def cert_match_command(args, data):
+    cert_match(*args)
+    return 0, b''
+
+
+COMMANDS = {  # name: (reads input, command)
+    'services-down': (True, services_down_command),
+    'cluster-find': (True, cluster_find_command),
+    'json-field': (True, json_field_command),
+    'table-lookup': (True, table_lookup_command),
+    'execution-id': (True, execution_id_command),
+    # stdin with every secret of the config files named (cmom-role's nodes) masked
+    'redact-files': (True, lambda args, data: (0, redact_bytes(data, file_secrets(args)))),
+    'redact': (True, lambda args, data: (0, redact_bytes(data, all_secrets(load_node_config())))),
+    'redacted-json': (True, redacted_json_command),
+    # stdin: the generated config.yaml
+    'config-merge': (True, lambda args, data: (0, merged_config(json.loads(text(data))).encode('utf-8'))),
+    'validate': (False, validate_command),
+    'values': (False, lambda args, data: (0, values(load_node_config()))),
+    'config-yaml': (False, lambda args, data: (0, config_yaml(load_node_config()).encode('utf-8'))),
+    'redact-tree': (False, redact_tree_command),
+    'cert-match': (False, cert_match_command),
+    'log-output': (False, log_output_command),
+    'ready': (False, ready_command),
+}
+
+
+def command_named(name):
+    if name not in COMMANDS:
+        fail('internal: unknown helper command %s' % name)
+    return COMMANDS[name]
+
+
+def binary(stream):
+    return getattr(stream, 'buffer', stream)
+
+
+def as_bytes(message):
+    return message if isinstance(message, bytes) else message.encode('utf-8')
+
+
+def reason(error):
+    message = error.args[0] if error.args else ''
+    return message if is_str(message) else str(message)
+
+
+def run_once(name, args):
+    """One command: its input on stdin, its output on stdout, a failure's reason on stderr (exit status 1)."""
+    try:
+        reads_input, command = command_named(name)
+        status, output = command(args, binary(sys.stdin).read() if reads_input else b'')
+    except Failure as error:
+        binary(sys.stderr).write(as_bytes(reason(error)) + b'\n')
+        sys.exit(1)
+    binary(sys.stdout).write(output)
+    sys.exit(status)
+
+
+def read_field(requests):
+    """One NUL-terminated field of a request; None at the end of the input."""
+    field = b''
+    while True:
+        byte = requests.read(1)
+        if not byte:
+            return None
+        if byte == b'\0':
+            return field
+        field += byte
+
+
+def native(field):
+    """A request field as the str type of this python (bytes on 2, text on 3, as sys.argv holds them)."""
+    return field if str is bytes else field.decode('utf-8')
+
+
+def serve():
+    """Answers requests until its input ends. A request is NUL-terminated fields: their count, the command, the file it
+    reads (empty for none), the file its output goes to (always rewritten), its arguments. The answer is one line: the
+    exit status and, after a failure, its reason."""
+    requests, answers = binary(sys.stdin), binary(sys.stdout)
+    while True:
+        count = read_field(requests)
+        fields = [read_field(requests) for _ in range(int(count or 0))]
+        if count is None or None in fields or len(fields) < 3:
+            return  # the tool ended
+        name, source, target, args = native(fields[0]), native(fields[1]), native(fields[2]), \
+            [native(field) for field in fields[3:]]
+        status, output, message = 1, b'', b''
         try:
-            validate(cfg)
-        except Invalid as error:
-            fail('config %s: %s' % (os.environ['_CMOM_CFG_PATH'], error))
-    elif command == 'values':
-        values(cfg)
-    elif command == 'config-yaml':
-        write_stdout(config_yaml(cfg).encode('utf-8'))
-    elif command == 'config-merge':  # stdin: the generated config.yaml
-        write_stdout(merged_config(json.loads(text(stdin_bytes()))).encode('utf-8'))
-    elif command == 'redact':
-        write_stdout(redact_bytes(stdin_bytes(), all_secrets(cfg)))
-    elif command == 'redacted-json':  # stdin document (node.json or config.yaml) with every secret-keyed value masked
-        document = parse(text(stdin_bytes()), args[0], 'stdin')
-        write_stdout(json.dumps(redact_structure(document), indent=2, sort_keys=True).encode('utf-8') + b'\n')
-    elif command == 'redact-tree':
-        redact_tree(args[0], all_secrets(cfg))
+            command = command_named(name)[1]
+            status, output = command(args, read_file(source) if source else b'')
+        except Failure as error:
+            message = as_bytes(reason(error))
+        except Exception as error:  # a failure all the same: the stage fails naming it
+            message = as_bytes('internal error in %s: %s: %s' % (name, type(error).__name__, reason(error)))
+        try:
+            with open(target, 'wb') as handle:
+                handle.write(output)
+        except (IOError, OSError) as error:
+            status, message = 1, as_bytes('cannot write %s: %s' % (target, error.strerror))
+        answers.write(str(status).encode('ascii') + b' ' + message.replace(b'\n', b' ') + b'\n')
+        answers.flush()
+
+
+def main(argv):
+    if argv[:1] == ['serve']:
+        serve()
     else:
-        fail('internal: unknown helper command %s' % command)
+        run_once(argv[0], argv[1:])
 
 
 main(sys.argv[1:])

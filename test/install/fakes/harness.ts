@@ -207,6 +207,73 @@ export class FakeNode {
   }
 }
 
+/**
+ * Nodes (and the registry they share) saved in some state and restored in place for each test that only needs them in
+ * that state, so the stages that got them there run once per file. In place, because node.json, config.yaml and the
+ * tool's records hold the nodes' absolute paths: a copy elsewhere would be another node. Tests run one after another
+ * within a file, so a restored node is the previous test's no more.
+ */
+export class SavedNodes {
+  private readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-saved-"));
+  private readonly paths: string[];
+  private readonly configs: NodeConfig[];
+
+  constructor(private readonly nodes: FakeNode[]) {
+    const registries = nodes.map((node) => node.registry!)
+      .filter((file) => fs.existsSync(file) && !nodes.some((node) => file.startsWith(node.root + path.sep)));
+    this.paths = [...new Set([...nodes.map((node) => node.root), ...registries])];
+    this.paths.forEach((from, index) => fs.cpSync(from, path.join(this.dir, String(index)), { recursive: true, verbatimSymlinks: true }));
+    this.configs = nodes.map((node) => structuredClone(node.config));
+  }
+
+  restore(): FakeNode[] {
+    this.paths.forEach((to, index) => {
+      fs.rmSync(to, { recursive: true, force: true });
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      fs.cpSync(path.join(this.dir, String(index)), to, { recursive: true, verbatimSymlinks: true });
+    });
+    this.nodes.forEach((node, index) => { node.config = structuredClone(this.configs[index]!); });
+    return this.nodes;
+  }
+
+  remove() {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Starting states of a test file, each built on first use and restored for every test that starts from it. */
+export class StartingStates {
+  private readonly saved = new Map<string, SavedNodes>();
+  private readonly built: FakeNode[] = [];
+
+  /** The nodes `build` makes, built on the first call for `key` and restored to that state on every call. */
+  async from(key: string, build: () => Promise<FakeNode[]>): Promise<FakeNode[]> {
+    let saved = this.saved.get(key);
+    if (!saved) {
+      const nodes = await build();
+      this.built.push(...nodes);
+      saved = new SavedNodes(nodes);
+      this.saved.set(key, saved);
+    }
+    return saved.restore();
+  }
+
+  /** A node with the default config of the installer version after the stages given (the calls they made recorded). */
+  async node(certs: Certificates, version: string, ...stages: string[]): Promise<FakeNode> {
+    const [node] = await this.from(`${version}: ${stages.join(" ")}`, async () => {
+      const node = new FakeNode(certs, {}, undefined, version);
+      await node.runAll(...stages);
+      return [node];
+    });
+    return node!;
+  }
+
+  remove() {
+    for (const saved of this.saved.values()) saved.remove();
+    for (const node of this.built) node.remove();
+  }
+}
+
 export function runTool(argv: string[], env: Record<string, string> = {}): Promise<RunResult> {
   return new Promise((resolve) => {
     // Async on purpose: a test's in-process HTTPS server must keep serving while the tool runs.

@@ -24,7 +24,9 @@ export const CREDENTIALS: ClusterCredentials = {
 /** A bin directory with the fakes of rpm, yum, curl, cfy_manager and cfy, where a node has the real ones. */
 export function makeRoleFakeBin(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
-  for (const cmd of ["rpm", "yum", "curl", "cfy_manager", "cfy"]) fs.symlinkSync(FAKE, path.join(dir, cmd));
+  for (const cmd of ["rpm", "yum", "curl", "cfy_manager", "cfy"]) {
+    if (!fs.existsSync(path.join(dir, cmd))) fs.symlinkSync(FAKE, path.join(dir, cmd));
+  }
   return dir;
 }
 
@@ -86,6 +88,22 @@ export function roleNodes(dir: string, version: string, topology: Topology = "al
     }
   };
   return { nodes, reg, installAll, layout };
+}
+
+/**
+ * The nodes of `roleNodes` with every install done: installed once per version and layout (under `cache`), copied into
+ * `dir` for each caller. A copy is the same cluster: the nodes' state and registry hold no path of their own.
+ */
+export function installedRoleNodes(cache: string, dir: string, version: string, topology: Topology = "all-in-one",
+  roles: readonly NodeRole[] = ["all", "all", "all"]) {
+  const installed = path.join(cache, [version, topology, ...roles].join("-"));
+  if (!fs.existsSync(installed)) {
+    const building = fs.mkdtempSync(`${installed}.building-`);
+    roleNodes(building, version, topology, roles).installAll();
+    fs.renameSync(building, installed);
+  }
+  fs.cpSync(installed, dir, { recursive: true, verbatimSymlinks: true });
+  return roleNodes(dir, version, topology, roles);
 }
 
 export const count = (calls: FakeCall[], cmd: string, ...argv: string[]) =>
