@@ -6,10 +6,11 @@ const TESTS = "test/**/*.test.ts";
 
 /**
  * Test files that touch the Pulumi runtime's global state (mocks, config, stack, the running program): they run the
- * program under mocks (runProgram, runUnderMocks, the Kubernetes stack fixture), install mocks themselves, or set the
- * runtime's settings. Found by what the file says, so a new such test is isolated without anyone listing it.
+ * program under mocks (runProgram, runPlanMain, runUnderMocks, loadProgramAfresh, the Kubernetes stack fixture), install
+ * mocks themselves, or set the runtime's settings. Found by what the file says, so a new such test starts with a fresh
+ * runtime without anyone listing it.
  */
-const USES_PULUMI_RUNTIME = /\b(runProgram|runUnderMocks|setMocks|k8sStack|pulumi\.runtime)\b|process\.env\.[A-Z_]+ =/;
+const USES_PULUMI_RUNTIME = /\b(runProgram|runPlanMain|runUnderMocks|loadProgramAfresh|setMocks|k8sStack|pulumi\.runtime)\b|process\.env\.[A-Z_]+ =/;
 
 function testFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -34,9 +35,12 @@ export default defineConfig({
         test: {
           name: "pulumi-runtime",
           include: pulumiRuntimeTests,
-          // Pulumi's runtime keeps global state (mocks, config, stack): each of these files gets a process of its own.
+          // Pulumi's runtime keeps global state (mocks, config, stack) in the process. These files share worker processes,
+          // so the SDKs are loaded once per worker rather than once per file, and each file starts with the runtime as a
+          // fresh process has it (and gets the environment back as it found it): see the setup file.
           pool: "forks",
-          isolate: true,
+          isolate: false,
+          setupFiles: ["test/support/pulumiRuntimeSetup.ts"],
         },
       },
       {

@@ -1,6 +1,6 @@
 // `npm run backup -- <stack>`: a new backup of the stack's cluster. Sets cmom:backup.trigger to the current UTC time and runs
 // `pulumi up` through the Automation API (needs the Pulumi CLI and the stack's credentials, as `pulumi up` would).
-import { inlineProgram } from "../components/platforms/deployStack";
+import { inlineProgram } from "../components/platforms/inlineProgram";
 import { selectProjectStack, type AutomationStack } from "../components/day2/automation-stack";
 import { requestBackup } from "../components/day2/backup-command";
 import { parseCommandLine } from "./commandLine";

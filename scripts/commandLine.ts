@@ -10,7 +10,8 @@ export interface CommandIo {
   readonly stderr: (text: string) => void;
 }
 
-function processIo(): CommandIo {
+/** The process's own arguments, stdout and stderr. */
+export function processIo(): CommandIo {
   return { argv: process.argv.slice(2), stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) };
 }
 

@@ -1,6 +1,6 @@
 // `npm run heal -- <stack> [--dry-run]`: heals the nodes of an OpenStack cluster whose server is gone or unhealthy (see
 // components/day2/heal/heal.ts), through the Automation API (needs the Pulumi CLI and the stack's credentials).
-import { inlineProgram } from "../components/platforms/deployStack";
+import { inlineProgram } from "../components/platforms/inlineProgram";
 import { selectProjectStack, type AutomationStack } from "../components/day2/automation-stack";
 import { automationHealOperations } from "../components/day2/heal/automation-operations";
 import { heal, HealRefusedError, type HealOperations } from "../components/day2/heal/heal";

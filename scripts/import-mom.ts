@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { migrateMomInputs } from "../components/import/momInputs";
-import { parseCommandLine } from "./commandLine";
+import { parseCommandLine, processIo, type CommandIo } from "./commandLine";
 import { resolveStack } from "./plan/stackFile";
 
 const USAGE = `usage: npm run import-mom -- <inputs.yaml> <stack | path/to/Pulumi.<stack>.yaml> [--allow CIDR]…
@@ -13,15 +13,16 @@ const USAGE = `usage: npm run import-mom -- <inputs.yaml> <stack | path/to/Pulum
   --allow CIDR   who may reach 22/80/443 on the managers (repeatable; default: the private IPv4 ranges)`;
 const projectDir = path.resolve(__dirname, "..");
 
-function main(): number {
-  const parsed = parseCommandLine(USAGE, { allow: { type: "string", multiple: true } }, 2);
+/** Writes the stack file the arguments name; returns the exit code (0 written, 2 bad usage, unreadable inputs or an existing file). */
+export function importMomMain(io: CommandIo): number {
+  const parsed = parseCommandLine(USAGE, { allow: { type: "string", multiple: true } }, 2, io);
   if (typeof parsed === "number") return parsed;
   const [inputsFile, stackArg] = parsed.positionals as [string, string];
   const { stack, file } = resolveStack(projectDir, stackArg);
   const relative = path.relative(process.cwd(), file);
   const shown = relative.startsWith("..") ? file : relative;
   if (fs.existsSync(file)) {
-    process.stderr.write(`${shown} exists: refusing to overwrite it (choose another stack name, or remove it)\n`);
+    io.stderr(`${shown} exists: refusing to overwrite it (choose another stack name, or remove it)\n`);
     return 2;
   }
   let inputs: unknown;
@@ -29,11 +30,11 @@ function main(): number {
     const text = fs.readFileSync(inputsFile, "utf8");
     inputs = parse(text);
   } catch (err) {
-    process.stderr.write(`${inputsFile}: ${(err as Error).message.split("\n")[0]}\n`);
+    io.stderr(`${inputsFile}: ${(err as Error).message.split("\n")[0]}\n`);
     return 2;
   }
   if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs)) {
-    process.stderr.write(`${inputsFile}: expected a mapping of input names to values, found ${Array.isArray(inputs) ? "a list" : typeof inputs}\n`);
+    io.stderr(`${inputsFile}: expected a mapping of input names to values, found ${Array.isArray(inputs) ? "a list" : typeof inputs}\n`);
     return 2;
   }
   // `cfy install -i` takes the inputs at the top level; some keep them under `inputs:`, as the blueprint's README shows them.
@@ -62,8 +63,8 @@ function main(): number {
   if (migration.notes.length > 0) out.push("", "Review:", ...migration.notes.map((n) => `  ${n}`));
   if (migration.notMigrated.length > 0) out.push("", "Not migrated:", ...migration.notMigrated.map((n) => `  ${n.input}: ${n.reason}`));
   out.push("", `Then: npm run plan -- ${stackArg}`);
-  process.stdout.write(`${out.join("\n")}\n`);
+  io.stdout(`${out.join("\n")}\n`);
   return 0;
 }
 
-process.exitCode = main();
+if (require.main === module) process.exitCode = importMomMain(processIo());

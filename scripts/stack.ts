@@ -3,7 +3,7 @@
 // see README, "Running it for real"). Needs the Pulumi CLI on PATH (`source scripts/engine/env.sh`), a backend
 // (`pulumi login`) and the stack's secrets provider, as the CLI would.
 import { selectProjectStack } from "../components/day2/automation-stack";
-import { inlineProgram } from "../components/platforms/deployStack";
+import { inlineProgram } from "../components/platforms/inlineProgram";
 import { parseCommandLine } from "./commandLine";
 
 const OPERATIONS = ["preview", "up", "refresh", "destroy"] as const;

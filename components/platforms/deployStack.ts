@@ -1,4 +1,3 @@
-import type { PulumiFn } from "@pulumi/pulumi/automation";
 import { loadStackConfig } from "../config/loadStackConfig";
 import { aggregateFleet, type FleetOutputs } from "./fleetPlatform";
 import { deployOnHosts } from "./hostsPlatform";
@@ -11,7 +10,7 @@ export type ProgramOutputs = Partial<StackOutputs & FleetOutputs>;
 
 /**
  * The whole cmom program: reads the running stack's config once and composes its platform. `index.ts` exports what it returns;
- * the Automation API runs it as an inline program (scripts/stack.ts, backup, heal).
+ * the Automation API runs it as an inline program (inlineProgram.ts).
  */
 export function deployStack(): ProgramOutputs {
   const config = loadStackConfig();
@@ -23,6 +22,3 @@ export function deployStack(): ProgramOutputs {
     case "fleet": return aggregateFleet(config);
   }
 }
-
-/** cmom as the Automation API's inline program: what it returns becomes the stack's outputs, as index.ts's exports do. */
-export const inlineProgram: PulumiFn = async () => ({ ...deployStack() });

@@ -161,12 +161,14 @@ let blueprintFolder: string;
 const MAIN_FILE = "main 100% (v1).yaml";
 
 beforeAll(async () => {
+  // Every release's venv at once (each made only when missing): making one is mostly waiting on PyPI and unpacking.
+  await Promise.all(OFFICIAL_CLIENTS.map(officialClientPython));
   wagon = await fixtures.wagon("cloudify-referee-plugin", "1.0");
   yaml = fixtures.pluginYaml("cloudify-referee-plugin");
   blueprintFolder = fixtures.blueprint("inputs:\n  size: {default: 1}\n", "referee");
   // A main file name the manager must unquote: both clients quote it for that.
   copyFileSync(join(blueprintFolder, "blueprint.yaml"), join(blueprintFolder, MAIN_FILE));
-});
+}, 600_000);
 afterAll(() => {
   fixtures.cleanup();
   rmSync(scratch, { recursive: true, force: true });

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -7,11 +6,12 @@ import { describe, expect, it } from "vitest";
 import { migrateMomInputs } from "../../components/import/momInputs";
 import { PLACEHOLDER } from "../../components/config/primitives";
 import { PROJECT_DIR } from "../support/exampleStacks";
+import { runPlanMain } from "../support/runProgram";
+import { runScriptMain, runScriptProcess } from "../support/runScript";
+import { importMomMain } from "../../scripts/import-mom";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-import-"));
-const tsx = (script: string, ...args: string[]) =>
-  spawnSync(process.execPath, [path.join(PROJECT_DIR, "node_modules/tsx/dist/cli.mjs"), script, ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
 /** The stack file beside the examples, in stacks/. */
 const STACK_PATHS = { stackDir: path.join(PROJECT_DIR, "stacks"), projectDir: PROJECT_DIR };
 const migrate = (yamlText: string) => migrateMomInputs(parse(yamlText), { inputsDir: FIXTURES, stackPaths: STACK_PATHS });
@@ -177,9 +177,9 @@ describe("npm run import-mom", () => {
   const PLANTED = /planted-[a-z-]+-[0-9a-f]{4}/g;
   const full = path.join(FIXTURES, "full-inputs.yaml");
 
-  it("converts every documented input into a stack that plans offline, with no secret value in any file", () => {
+  it("converts every documented input into a stack that plans offline, with no secret value in any file", async () => {
     const stackFile = path.join(tmp, "Pulumi.mom.yaml");
-    const run = tsx("scripts/import-mom.ts", full, stackFile);
+    const run = runScriptProcess("import-mom", full, stackFile);
     expect(run.status, run.stderr).toBe(0);
     const written = fs.readFileSync(stackFile, "utf8");
     const planted = fs.readFileSync(full, "utf8").match(PLANTED)!;
@@ -202,29 +202,29 @@ describe("npm run import-mom", () => {
     expect(config["cmom:backup"]).toEqual({ includeMetrics: true, includeLogs: false });
     expect(config["openstack:tenantName"]).toBe("managers");
 
-    const plan = tsx("scripts/plan.ts", stackFile, "--json");
+    const plan = await runPlanMain(stackFile, "--json");
     expect(plan.status, plan.stderr).toBe(0);
     expect(plan.stdout.match(PLANTED)).toBeNull();
     const types = JSON.parse(plan.stdout).resources.map((r: { type: string }) => r.type);
     expect(types.filter((t: string) => t === "openstack:compute/instance:Instance")).toHaveLength(3);
     expect(types).toContain("pulumi-nodejs:dynamic/cloudify:SnapshotRestore");
 
-    const again = tsx("scripts/import-mom.ts", full, stackFile);
+    const again = await runScriptMain(importMomMain, full, stackFile);
     expect(again.status).toBe(2);
     expect(again.stderr).toContain("exists: refusing to overwrite it");
     expect(fs.readFileSync(stackFile, "utf8")).toBe(written);
   });
 
-  it("answers --help with usage and exit 0, bad usage with exit 2", () => {
-    const help = tsx("scripts/import-mom.ts", "--help");
+  it("answers --help with usage and exit 0, bad usage with exit 2", async () => {
+    const help = await runScriptMain(importMomMain, "--help");
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^usage: npm run import-mom -- <inputs.yaml>/);
-    const bad = tsx("scripts/import-mom.ts", full);
+    const bad = await runScriptMain(importMomMain, full);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^usage:/);
     const broken = path.join(tmp, "broken.yaml");
     fs.writeFileSync(broken, "os_flavor: [m1\n");
-    const unreadable = tsx("scripts/import-mom.ts", broken, path.join(tmp, "Pulumi.x.yaml"));
+    const unreadable = await runScriptMain(importMomMain, broken, path.join(tmp, "Pulumi.x.yaml"));
     expect(unreadable.status).toBe(2);
     expect(unreadable.stderr).toContain(`${broken}: `);
     expect(unreadable.stderr).not.toMatch(/\n\s+at /);

@@ -2,8 +2,10 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROJECT_DIR } from "../support/exampleStacks";
+import { runPlanMain } from "../support/runProgram";
 
-function plan(...args: string[]) {
+/** `npm run plan` as a user runs it, offline: a process of its own with no kubeconfig, cluster or proxy to reach one. */
+function planOffline(...args: string[]) {
   return spawnSync(process.execPath, [path.join(PROJECT_DIR, "node_modules/tsx/dist/cli.mjs"), "scripts/plan.ts", ...args], {
     cwd: PROJECT_DIR,
     encoding: "utf8",
@@ -14,7 +16,7 @@ function plan(...args: string[]) {
 
 describe("npm run plan -- k8s / k8s-modern", () => {
   it("plans the k8s example offline, with the Service address as the master", () => {
-    const run = plan("k8s");
+    const run = planOffline("k8s");
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^Stack k8s: 14 resources$/m);
     expect(run.stdout).toMatch(/^ {2}\+ kubernetes:apps\/v1:StatefulSet {2}k8s-statefulset$/m);
@@ -23,15 +25,16 @@ describe("npm run plan -- k8s / k8s-modern", () => {
   });
 
   it("plans the modern (7.0.0) example offline, with the rendered manager config and two labelled namespaces", () => {
-    const run = plan("k8s-modern");
+    const run = planOffline("k8s-modern");
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^Stack k8s-modern: 13 resources$/m);
     expect(run.stdout).toMatch(/^ {2}\+ kubernetes:core\/v1:ConfigMap {2}k8s-modern-manager-config$/m);
     expect(run.stdout).toMatch(/^ {2}\+ kubernetes:core\/v1:Namespace {2}k8s-modern-plugin-namespace$/m);
   });
 
-  it("prints the secret-carrying Secret masked in JSON", () => {
-    const run = plan("k8s", "--json");
+  // What is printed does not depend on the process: the script's main, run here.
+  it("prints the secret-carrying Secret masked in JSON", async () => {
+    const run = await runPlanMain("k8s", "--json");
     expect(run.status, run.stderr).toBe(0);
     const secret = JSON.parse(run.stdout).resources.find((r: { type: string }) => r.type === "kubernetes:core/v1:Secret");
     expect(secret.inputs.stringData).toBe("[secret]");

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -8,15 +7,11 @@ import { runUnderMocks } from "../../scripts/plan/recordingMocks";
 import { planJson } from "../../scripts/plan/render";
 import { exampleNamespaces, poolWithRealSecrets, PROJECT_DIR, TEST_SECRETS, toPulumiConfig } from "../support/exampleStacks";
 import { ancestorOfType, transitiveDependencies } from "../support/resources";
+import { loadProgramAfresh, runPlanMain } from "../support/runProgram";
+import { runScriptProcess } from "../support/runScript";
 import { TYPES } from "../../components/naming/resourceNames";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cmom-plan-"));
-
-function plan(...args: string[]) {
-  const started = Date.now();
-  const run = spawnSync(process.execPath, [path.join(PROJECT_DIR, "node_modules/tsx/dist/cli.mjs"), "scripts/plan.ts", ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
-  return { ...run, seconds: (Date.now() - started) / 1000 };
-}
 
 function writeStack(name: string, ns: Record<string, unknown>): string {
   const file = path.join(tmp, `Pulumi.${name}.yaml`);
@@ -27,7 +22,7 @@ function writeStack(name: string, ns: Record<string, unknown>): string {
 describe("npm run plan", () => {
   it("prints the pool stack as JSON offline, with no node depending on another node (its time: npm run bench -- plan-pool)", () => {
     const graph = path.join(tmp, "pool.mmd");
-    const run = plan("pool", "--json", "--graph", graph);
+    const run = runScriptProcess("plan", "pool", "--json", "--graph", graph);
     expect(run.status, run.stderr).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(out.stack).toBe("pool");
@@ -58,18 +53,18 @@ describe("npm run plan", () => {
     expect(mermaid).toMatch(/ r\d+ --> r\d+/);
   });
 
-  it("prints the resource tree and a count per type by default", () => {
-    const run = plan("floating");
+  it("prints the resource tree and a count per type by default", async () => {
+    const run = await runPlanMain("floating");
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^ {2}▸ cmom:openstack:ManagerNode {2}floating-node-1$/m);
     expect(run.stdout).toMatch(/^ +2 {2}openstack:networking\/floatingIp:FloatingIp$/m);
   });
 
-  it("exits 2 with every problem on stderr and nothing on stdout when the config is invalid", () => {
+  it("exits 2 with every problem on stderr and nothing on stdout when the config is invalid", async () => {
     const ns = exampleNamespaces("pool") as Record<string, any>;
     ns.openstack.resourcePool[2].ipAddress = "10.0.0.999";
     delete ns.cluster.adminPassword;
-    const run = plan(writeStack("broken", ns), "--json");
+    const run = await runPlanMain(writeStack("broken", ns), "--json");
     expect(run.status).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr.trim().split("\n")).toEqual(expect.arrayContaining([
@@ -78,7 +73,7 @@ describe("npm run plan", () => {
     ]));
   });
 
-  it("starts a stack file's relative paths at its own directory, wherever in the project it lies", () => {
+  it("starts a stack file's relative paths at its own directory, wherever in the project it lies", async () => {
     const dir = fs.mkdtempSync(path.join(PROJECT_DIR, ".test-stacks-"));
     try {
       const ns = exampleNamespaces("manager") as Record<string, any>;
@@ -86,7 +81,7 @@ describe("npm run plan", () => {
       fs.mkdirSync(path.dirname(file));
       ns.resources.blueprints[0].path = "../../examples/blueprints/hello-world";
       fs.writeFileSync(file, stringify({ config: Object.fromEntries(Object.entries(ns).map(([k, v]) => [`cmom:${k}`, v])) }));
-      const run = plan(file, "--json");
+      const run = await runPlanMain(file, "--json");
       expect(run.status, run.stderr).toBe(0);
       const blueprint = JSON.parse(run.stdout).resources.find((r: { type: string }) => r.type === "pulumi-nodejs:dynamic/cloudify:Blueprint");
       expect(blueprint.inputs.folder).toBe("examples/blueprints/hello-world");
@@ -95,8 +90,8 @@ describe("npm run plan", () => {
     }
   });
 
-  it("exits 2 naming the known stacks for an unknown stack", () => {
-    const run = plan("nope");
+  it("exits 2 naming the known stacks for an unknown stack", async () => {
+    const run = await runPlanMain("nope");
     expect(run.status).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(/stacks: .*floating.*pool.*private/);
@@ -105,12 +100,12 @@ describe("npm run plan", () => {
   it("accepts encrypted values as placeholders and never prints a secret", async () => {
     const ns = exampleNamespaces("floating") as Record<string, any>;
     ns.cluster.adminPassword = { secure: "v1:AAAABBBBCCCC" };
-    const run = plan(writeStack("encrypted", ns), "--json");
+    const run = await runPlanMain(writeStack("encrypted", ns), "--json");
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).not.toContain("v1:AAAABBBBCCCC");
 
     const { config, secretKeys } = toPulumiConfig(poolWithRealSecrets());
-    const { resources } = await runUnderMocks({ project: "cmom", stack: "leak", config, secretKeys }, async () => ({ ...(await import("../../index")) }));
+    const { resources } = await runUnderMocks({ project: "cmom", stack: "leak", config, secretKeys }, loadProgramAfresh);
     const printed = JSON.stringify(planJson("leak", resources));
     for (const secret of Object.values(TEST_SECRETS)) expect(printed).not.toContain(secret.trim().split("\n")[1] ?? secret);
   });

@@ -1,12 +1,10 @@
 // cmom:platform hosts: managers on machines that already exist, reached by SSH; everything after the servers as on OpenStack.
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveExports, revealSecrets, type RecordedResource } from "../../scripts/plan/recordingMocks";
-import { exampleNamespaces, PROJECT_DIR } from "../support/exampleStacks";
+import { exampleNamespaces } from "../support/exampleStacks";
 import { problems, problemsAfter } from "../support/parseConfig";
 import { named, ofType } from "../support/resources";
-import { runProgram } from "../support/runProgram";
+import { runPlanMain, runProgram } from "../support/runProgram";
 
 const hostsStack = () => structuredClone(exampleNamespaces("hosts")) as Record<string, any>;
 const nodeJson = (resources: RecordedResource[], node: number) =>
@@ -18,9 +16,8 @@ describe("the hosts example stack", async () => {
   const ns = hostsStack();
   const { resources, exports } = await runProgram(ns);
 
-  it("plans offline with npm run plan -- hosts", () => {
-    const run = spawnSync(process.execPath, [path.join(PROJECT_DIR, "node_modules/tsx/dist/cli.mjs"), "scripts/plan.ts", "hosts", "--json"],
-      { cwd: PROJECT_DIR, encoding: "utf8" });
+  it("plans offline with npm run plan -- hosts", async () => {
+    const run = await runPlanMain("hosts", "--json");
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout).stack).toBe("hosts");
   });

@@ -1,21 +1,16 @@
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_DIR } from "../support/exampleStacks";
-
-const run = (script: string, ...args: string[]) =>
-  spawnSync(process.execPath, [path.join(PROJECT_DIR, "node_modules/tsx/dist/cli.mjs"), `scripts/${script}.ts`, ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
+import { runScriptProcess } from "../support/runScript";
 
 describe("every npm run script answers --help with its usage", () => {
   it.each(["plan", "stack", "backup", "heal", "bench", "import-mom"])("npm run %s -- --help: usage on stdout, exit 0", (script) => {
-    const help = run(script, "--help");
+    const help = runScriptProcess(script, "--help");
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toMatch(new RegExp(`^usage: npm run ${script} `));
     expect(help.stderr).toBe("");
   });
 
   it("npm run bench -- <unknown> names it and the known ones, exit 2, no trace", () => {
-    const bench = run("bench", "plan-pool", "upload-1tib");
+    const bench = runScriptProcess("bench", "plan-pool", "upload-1tib");
     expect(bench.status).toBe(2);
     expect(bench.stderr).toBe("unknown benchmark upload-1tib\nusage: npm run bench [-- <name>…]   (runs every benchmark, or those named: plan-pool, upload-1gib, download-1gib)\n");
     expect(bench.stdout).toBe("");
