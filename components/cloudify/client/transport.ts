@@ -1,7 +1,9 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 import type { ClientTuning, CloudifyConnection } from "./connection";
-import { CloudifyConnectionError, CloudifyError, CloudifyTlsError, type RequestSite } from "./errors";
+import { attemptDownload } from "./download-exchange";
+import { CloudifyConnectionError, CloudifyError, type RequestSite } from "./errors";
+import { baseHeaders, connectionFailure, MAX_ERROR_BODY_BYTES, parseErrorBody, requestUrl, watchConnection } from "./exchange-parts";
 
 type HttpMethod = "GET" | "PUT" | "POST" | "PATCH" | "DELETE";
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
@@ -31,34 +33,6 @@ export type AttemptOutcome<T> =
   | { readonly kind: "success"; readonly status: number; readonly value: T }
   | { readonly kind: "error-status"; readonly status: number; readonly errorCode: string | undefined; readonly message: string };
 
-const API_PREFIX = "/api/v3.1";
-const MAX_ERROR_BODY_BYTES = 1 << 20;
-
-/** OpenSSL / Node codes of certificate verification and handshake failures. */
-function isTlsFailureCode(code: string | undefined): boolean {
-  return (
-    code !== undefined &&
-    (code.startsWith("ERR_SSL_") ||
-      code.startsWith("ERR_TLS_") ||
-      code.startsWith("CERT_") ||
-      code.startsWith("UNABLE_TO_") ||
-      ["SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "HOSTNAME_MISMATCH", "INVALID_CA", "INVALID_PURPOSE"].includes(code))
-  );
-}
-
-function requestUrl(endpoint: string, path: string, query: Exchange["query"]): URL {
-  const url = new URL(endpoint.replace(/\/+$/, "") + API_PREFIX + path);
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value === undefined) continue;
-    for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(key, String(item));
-  }
-  return url;
-}
-
-function basicAuthorization(username: string, password: string): string {
-  return "Basic " + Buffer.from(`${username}:${password}`, "utf8").toString("base64");
-}
-
 /** Marks errors of the local upload file so they are not mistaken for network faults. */
 class LocalFileError extends CloudifyError {
   constructor(readonly fileError: Error) {
@@ -68,7 +42,8 @@ class LocalFileError extends CloudifyError {
 
 /**
  * Sends one exchange to one node. Resolves with the status (and body) or rejects with a CloudifyConnectionError
- * (retry material), a CloudifyTlsError (configuration problem) or the local file's own error.
+ * (retry material), a CloudifyTlsError (configuration problem) or the local file's own error. A download (with `consume`)
+ * goes its own lighter way (attemptDownload).
  */
 export async function attempt<T>(
   endpoint: string,
@@ -77,17 +52,13 @@ export async function attempt<T>(
   exchange: Exchange,
   consume: BodyConsumer<T> | undefined,
 ): Promise<AttemptOutcome<T | unknown>> {
+  if (consume) return attemptDownload(endpoint, connection, tuning, exchange, consume);
   const https: typeof import("node:https") = require("node:https");
   const fs: typeof import("node:fs") = require("node:fs");
 
   const site: RequestSite = { method: exchange.method, path: exchange.path, endpoint };
   const url = requestUrl(endpoint, exchange.path, exchange.query);
-  const headers: Record<string, string | number> = {
-    Authorization: basicAuthorization(connection.username, connection.password),
-    Tenant: exchange.tenant ?? connection.tenant,
-    Accept: "application/json",
-    "User-Agent": "cmom-cloudify-client",
-  };
+  const headers = baseHeaders(connection, exchange);
   let jsonBody: Buffer | undefined;
   if (exchange.uploadFile !== undefined) {
     headers["Content-Type"] = "application/octet-stream";
@@ -109,8 +80,7 @@ export async function attempt<T>(
       rejectUnauthorized: true,
       agent: false,
     });
-    let tcpConnected = false;
-    let tlsConnected = false;
+    let progress = { tcpConnected: false, tlsConnected: false };
     let settled = false;
     const finish = (action: () => void): void => {
       if (settled) return;
@@ -120,31 +90,15 @@ export async function attempt<T>(
     const fail = (error: Error): void => {
       finish(() => {
         req.destroy();
-        if (error instanceof LocalFileError) return reject(error.fileError);
-        if (error instanceof CloudifyConnectionError || error instanceof CloudifyTlsError) return reject(error);
-        const code = (error as NodeJS.ErrnoException).code;
-        if (!tlsConnected && isTlsFailureCode(code)) return reject(new CloudifyTlsError(site, code, error.message));
-        const detail = tcpConnected ? error.message || "connection failed" : `cannot connect: ${error.message}`;
-        reject(new CloudifyConnectionError(site, tlsConnected, code, detail));
+        reject(error instanceof LocalFileError ? error.fileError : connectionFailure(error, site, progress));
       });
     };
 
     req.on("socket", (socket) => {
-      const connectTimer = setTimeout(
-        () => fail(new CloudifyConnectionError(site, false, "ETIMEDOUT", `no TLS connection within ${tuning.connectTimeoutMs} ms`)),
-        tuning.connectTimeoutMs,
-      );
-      socket.once("connect", () => {
-        tcpConnected = true;
-      });
-      socket.once("secureConnect", () => {
-        tlsConnected = true;
-        clearTimeout(connectTimer);
-      });
-      socket.once("close", () => clearTimeout(connectTimer));
+      progress = watchConnection(socket, site, tuning, fail);
     });
     req.setTimeout(exchange.readTimeoutMs ?? tuning.readTimeoutMs, () =>
-      fail(new CloudifyConnectionError(site, tlsConnected, "ETIMEDOUT", `no data for ${exchange.readTimeoutMs ?? tuning.readTimeoutMs} ms`)),
+      fail(new CloudifyConnectionError(site, progress.tlsConnected, "ETIMEDOUT", `no data for ${exchange.readTimeoutMs ?? tuning.readTimeoutMs} ms`)),
     );
     req.on("error", fail);
 
@@ -152,14 +106,6 @@ export async function attempt<T>(
       const status = res.statusCode ?? 0;
       res.on("error", (error) => fail(new CloudifyConnectionError(site, true, (error as NodeJS.ErrnoException).code, `response broken: ${error.message}`)));
       res.on("aborted", () => fail(new CloudifyConnectionError(site, true, "ECONNRESET", "response aborted before its end")));
-      if (exchange.expect.includes(status) && consume) {
-        consume(res, res.headers).then(
-          (value) => finish(() => resolve({ kind: "success", status, value })),
-          (error: Error) =>
-            fail(error instanceof CloudifyConnectionError ? error : new CloudifyConnectionError(site, true, (error as NodeJS.ErrnoException).code, `download failed: ${error.message}`)),
-        );
-        return;
-      }
       const chunks: Buffer[] = [];
       let size = 0;
       res.on("data", (chunk: Buffer) => {
@@ -192,16 +138,4 @@ export async function attempt<T>(
       req.end(jsonBody);
     }
   });
-}
-
-function parseErrorBody(text: string, statusText: string): { errorCode: string | undefined; message: string } {
-  try {
-    const body = JSON.parse(text) as { message?: unknown; error_code?: unknown };
-    return {
-      errorCode: typeof body.error_code === "string" ? body.error_code : undefined,
-      message: typeof body.message === "string" ? body.message : text.slice(0, 500),
-    };
-  } catch {
-    return { errorCode: undefined, message: `${statusText} ${text.slice(0, 500)}`.trim() };
-  }
 }
