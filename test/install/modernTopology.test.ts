@@ -1,13 +1,12 @@
 // Cloudify 5.1 … 7.0 in the official cluster manager's layout: the version and topology keys, each role's config.yaml, and
 // the install order as the offline plan draws it (database → broker → manager, nothing waiting that need not).
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { roleInstallerFacts } from "../../components/install/modern/installerVersions";
 import { roleConfig, type ClusterCredentials } from "../../components/install/modern/roleConfig";
 import { installPredecessors, roleLayout } from "../../components/install/modern/roleLayout";
-import { exampleNamespaces, PROJECT_DIR } from "../support/exampleStacks";
+import { exampleNamespaces } from "../support/exampleStacks";
 import { problems, problemsAfter } from "../support/parseConfig";
+import { runScriptProcess } from "../support/runScript";
 
 describe("cmom:cluster.version and cmom:cluster.topology", () => {
   it("accepts both example stacks", () => {
@@ -189,7 +188,7 @@ describe("the layout and what each install waits for", () => {
 interface PlannedResource { name: string; type: string; dependsOn: string[]; urn: string }
 
 function plan(name: string): PlannedResource[] {
-  const run = spawnSync(process.execPath, [path.join(PROJECT_DIR, "node_modules/tsx/dist/cli.mjs"), "scripts/plan.ts", name, "--json"], { cwd: PROJECT_DIR, encoding: "utf8" });
+  const run = runScriptProcess("plan", name, "--json");
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(run.stdout).resources;
 }

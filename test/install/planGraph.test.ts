@@ -1,15 +1,13 @@
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_DIR } from "../support/exampleStacks";
+import { runScriptProcess } from "../support/runScript";
 
 describe("npm run plan -- pool --graph FILE", () => {
   const graph = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cmom-graph-")), "pool.mmd");
-  const run = spawnSync(process.execPath, [path.join(PROJECT_DIR, "node_modules/tsx/dist/cli.mjs"), "scripts/plan.ts", "pool", "--json", "--graph", graph], { cwd: PROJECT_DIR, encoding: "utf8" });
+  const run = runScriptProcess("plan", "pool", "--json", "--graph", graph);
 
-  // Its duration (< 10 s) is asserted once, in test/plan/plan.test.ts.
   it("plans the pool stack with its install", () => {
     expect(run.status, run.stderr).toBe(0);
   });

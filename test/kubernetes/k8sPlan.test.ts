@@ -1,17 +1,11 @@
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_DIR } from "../support/exampleStacks";
 import { runPlanMain } from "../support/runProgram";
+import { runScriptProcessIn } from "../support/runScript";
 
 /** `npm run plan` as a user runs it, offline: a process of its own with no kubeconfig, cluster or proxy to reach one. */
 function planOffline(...args: string[]) {
-  return spawnSync(process.execPath, [path.join(PROJECT_DIR, "node_modules/tsx/dist/cli.mjs"), "scripts/plan.ts", ...args], {
-    cwd: PROJECT_DIR,
-    encoding: "utf8",
-    // Offline means offline: no kubeconfig, no cluster, no proxy to reach one.
-    env: { PATH: process.env.PATH, HOME: "/nonexistent", KUBECONFIG: "/nonexistent/kubeconfig" },
-  });
+  // Offline means offline: no kubeconfig, no cluster, no proxy to reach one.
+  return runScriptProcessIn({ PATH: process.env.PATH, HOME: "/nonexistent", KUBECONFIG: "/nonexistent/kubeconfig" }, "plan", ...args);
 }
 
 describe("npm run plan -- k8s / k8s-modern", () => {

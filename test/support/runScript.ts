@@ -5,7 +5,12 @@ import { PROJECT_DIR } from "./exampleStacks";
 
 /** `npm run <script> -- <args>` as a user runs it: tsx, in a process of its own, from the project directory. */
 export function runScriptProcess(script: string, ...args: string[]) {
-  return spawnSync(process.execPath, [path.join(PROJECT_DIR, "node_modules/tsx/dist/cli.mjs"), `scripts/${script}.ts`, ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
+  return runScriptProcessIn(process.env, script, ...args);
+}
+
+/** runScriptProcess with the environment `env` (e.g. one without any way to reach a cluster). */
+export function runScriptProcessIn(env: NodeJS.ProcessEnv, script: string, ...args: string[]) {
+  return spawnSync(process.execPath, [path.join(PROJECT_DIR, "node_modules/tsx/dist/cli.mjs"), `scripts/${script}.ts`, ...args], { cwd: PROJECT_DIR, encoding: "utf8", env });
 }
 
 /**

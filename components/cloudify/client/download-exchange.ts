@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { ClientTuning, CloudifyConnection } from "./connection";
 import { CloudifyConnectionError, CloudifyError, type RequestSite } from "./errors";
-import { baseHeaders, connectionFailure, MAX_ERROR_BODY_BYTES, parseErrorBody, requestUrl, watchConnection } from "./exchange-parts";
+import { baseHeaders, connectionFailure, MAX_ERROR_BODY_BYTES, parseErrorBody, readTimedOut, requestUrl, watchConnection } from "./exchange-parts";
 import type { AttemptOutcome, BodyConsumer, Exchange } from "./transport";
 
 /** Longest response head (status line and headers) accepted. */
@@ -55,7 +55,7 @@ export function attemptDownload<T>(
         reject(error instanceof CloudifyError && !(error instanceof CloudifyConnectionError) ? error : connectionFailure(error, site, progress));
       });
     progress = watchConnection(socket, site, tuning, fail);
-    socket.setTimeout(readTimeoutMs, () => fail(new CloudifyConnectionError(site, progress.tlsConnected, "ETIMEDOUT", `no data for ${readTimeoutMs} ms`)));
+    socket.setTimeout(readTimeoutMs, () => fail(readTimedOut(site, progress, readTimeoutMs)));
     socket.on("error", fail);
     socket.once("secureConnect", () => socket.write(request));
 

@@ -68,6 +68,11 @@ export function watchConnection(socket: Socket, site: RequestSite, tuning: Clien
   return progress;
 }
 
+/** A node that sent nothing for `readTimeoutMs`: retry material, the request may have reached it once TLS was up. */
+export function readTimedOut(site: RequestSite, progress: ConnectionProgress, readTimeoutMs: number): CloudifyConnectionError {
+  return new CloudifyConnectionError(site, progress.tlsConnected, "ETIMEDOUT", `no data for ${readTimeoutMs} ms`);
+}
+
 /**
  * A socket or TLS error as the client reports it: a CloudifyTlsError when the handshake failed (a configuration problem,
  * never retried), else a CloudifyConnectionError saying whether the request may have reached the node.

@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import type { ClientTuning, CloudifyConnection } from "./connection";
 import { attemptDownload } from "./download-exchange";
 import { CloudifyConnectionError, CloudifyError, type RequestSite } from "./errors";
-import { baseHeaders, connectionFailure, MAX_ERROR_BODY_BYTES, parseErrorBody, requestUrl, watchConnection } from "./exchange-parts";
+import { baseHeaders, connectionFailure, MAX_ERROR_BODY_BYTES, parseErrorBody, readTimedOut, requestUrl, watchConnection } from "./exchange-parts";
 
 type HttpMethod = "GET" | "PUT" | "POST" | "PATCH" | "DELETE";
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
@@ -97,9 +97,8 @@ export async function attempt<T>(
     req.on("socket", (socket) => {
       progress = watchConnection(socket, site, tuning, fail);
     });
-    req.setTimeout(exchange.readTimeoutMs ?? tuning.readTimeoutMs, () =>
-      fail(new CloudifyConnectionError(site, progress.tlsConnected, "ETIMEDOUT", `no data for ${exchange.readTimeoutMs ?? tuning.readTimeoutMs} ms`)),
-    );
+    const readTimeoutMs = exchange.readTimeoutMs ?? tuning.readTimeoutMs;
+    req.setTimeout(readTimeoutMs, () => fail(readTimedOut(site, progress, readTimeoutMs)));
     req.on("error", fail);
 
     req.on("response", (res: IncomingMessage) => {
