@@ -16,7 +16,7 @@ import os
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the checkout
-from fake_files import load, save  # beside this file (Python resolves the symlink it runs through)  # noqa: E402
+from fake_files import held, load, save  # beside this file (Python resolves the symlink it runs through)  # noqa: E402
 
 STATE_DIR = os.environ["FAKE_STATE"]
 STATE_FILE = os.path.join(STATE_DIR, "state.json")
@@ -509,15 +509,16 @@ def main():
     record(cmd, args)
     if cmd == "curl":
         exec_real(cmd, args)
-    state = load(STATE_FILE, {})
-    registry = load(REGISTRY_FILE, {"managers": {}, "clusters": {}, "membership": {}})
-    try:
-        {"rpm": lambda: rpm(args, state),
-         "cfy_manager": lambda: cfy_manager(args, state, registry),
-         "cfy": lambda: cfy(args, state, registry)}[cmd]()
-    finally:  # failures change state too (a failed install leaves services half-started)
-        save(STATE_FILE, state)
-        save(REGISTRY_FILE, registry)
+    with held(REGISTRY_FILE):
+        state = load(STATE_FILE, {})
+        registry = load(REGISTRY_FILE, {"managers": {}, "clusters": {}, "membership": {}})
+        try:
+            {"rpm": lambda: rpm(args, state),
+             "cfy_manager": lambda: cfy_manager(args, state, registry),
+             "cfy": lambda: cfy(args, state, registry)}[cmd]()
+        finally:  # failures change state too (a failed install leaves services half-started)
+            save(STATE_FILE, state)
+            save(REGISTRY_FILE, registry)
 
 
 main()

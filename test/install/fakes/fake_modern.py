@@ -16,7 +16,7 @@ import os
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the checkout
-from fake_files import load, save  # beside this file (Python resolves the symlink it runs through)  # noqa: E402
+from fake_files import held, load, save  # beside this file (Python resolves the symlink it runs through)  # noqa: E402
 
 ROOT = os.environ.get("CMOM_ROOT", "")
 FAKE_DIR = os.environ.get("FAKE_STATE") or os.path.join(ROOT, "fake")
@@ -310,7 +310,8 @@ def main():
         os.makedirs(FAKE_DIR)
     with open(os.path.join(FAKE_DIR, "calls.jsonl"), "a") as f:
         f.write(json.dumps({"cmd": cmd, "argv": argv}) + "\n")
-    {"rpm": rpm, "yum": yum, "curl": curl, "cfy_manager": cfy_manager, "cfy": cfy}[cmd](argv)
+    with held(REGISTRY_FILE):
+        {"rpm": rpm, "yum": yum, "curl": curl, "cfy_manager": cfy_manager, "cfy": cfy}[cmd](argv)
 
 
 main()
