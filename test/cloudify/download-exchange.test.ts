@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { createServer, type Server, type TLSSocket } from "node:tls";
 import type { Readable } from "node:stream";
+import type { DownloadBody } from "../../components/cloudify/client/download-body";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CloudifyClient } from "../../components/cloudify/client";
 import { generateTestCa, issueServerCertificate, type TestCa } from "../doubles/cloudify/certs";
@@ -127,5 +128,54 @@ describe("an archive download", () => {
     } finally {
       await new Promise<void>((resolve) => old.close(() => resolve()));
     }
+  });
+
+  it("pauses the transfer while its consumer stops reading, and delivers the rest unchanged when it reads again", async () => {
+    // More than the kernel's socket buffers and the body's own hold together, so a client that read on regardless would
+    // have the whole body during the consumer's stall.
+    const body = randomBytes(32 * 2 ** 20);
+    let serverFinished = false;
+    answer = (socket) => {
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`);
+      socket.end(body, () => (serverFinished = true));
+    };
+    let finishedDuringStall: boolean | undefined;
+    const stallingConsumer = (stream: DownloadBody) =>
+      new Promise<string>((resolve, reject) => {
+        const hash = createHash("sha256");
+        stream.on("data", (chunk: Buffer) => {
+          hash.update(chunk);
+          if (finishedDuringStall !== undefined || stream.isPaused()) return;
+          stream.pause();
+          setTimeout(() => {
+            finishedDuringStall = serverFinished;
+            stream.resume();
+          }, 300);
+        });
+        stream.on("end", () => resolve(hash.digest("hex")));
+        stream.on("error", reject);
+      });
+    expect(await client().rest.download({ method: "GET", path: "/snapshots/s1/archive", expect: [200] }, stallingConsumer)).toBe(sha256(body));
+    expect(finishedDuringStall).toBe(false);
+  });
+
+  it("delivers the body in the memory of the chunks its consumer gives back, so a long archive needs only a few", async () => {
+    const body = randomBytes(24 * 2 ** 20);
+    answer = (socket) => {
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`);
+      socket.end(body);
+    };
+    const memory = new Set<ArrayBufferLike>();
+    const recyclingConsumer = async (stream: DownloadBody) => {
+      const hash = createHash("sha256");
+      for await (const chunk of stream) {
+        hash.update(chunk as Buffer);
+        memory.add((chunk as Buffer).buffer);
+        stream.recycle(chunk as Buffer);
+      }
+      return hash.digest("hex");
+    };
+    expect(await client().rest.download({ method: "GET", path: "/snapshots/s1/archive", expect: [200] }, recyclingConsumer)).toBe(sha256(body));
+    expect(memory.size).toBeLessThanOrEqual(4);
   });
 });

@@ -1,16 +1,20 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { ClientTuning, CloudifyConnection } from "./connection";
+import { downloadBody, type DownloadBody } from "./download-body";
 import { CloudifyConnectionError, CloudifyError, type RequestSite } from "./errors";
 import { baseHeaders, connectionFailure, MAX_ERROR_BODY_BYTES, parseErrorBody, readTimedOut, requestUrl, watchConnection } from "./exchange-parts";
 import type { AttemptOutcome, BodyConsumer, Exchange } from "./transport";
 
 /** Longest response head (status line and headers) accepted. */
 const MAX_HEAD_BYTES = 64 * 1024;
+/** The socket's read buffer: a TLS record carries at most 16 KiB. */
+const READ_BUFFER_BYTES = 64 * 1024;
 
 /**
- * Sends a download (a GET whose successful body is streamed to `consume`) over a TLS socket of its own and hands the body
- * to `consume` as the socket itself. Node's HTTP client copies every 16 KiB TLS record once more and passes it through
- * several more JavaScript steps: for an archive of a GiB that was as much CPU as decrypting it. The request is the one
+ * Sends a download (a GET whose successful body is streamed to `consume`) over a TLS socket of its own, which decrypts
+ * into one read buffer, and hands the body to `consume` as a DownloadBody. Node's HTTP client copies every 16 KiB TLS
+ * record once more and passes it through several more JavaScript steps: for an archive of a GiB that was as much CPU as
+ * decrypting it. The request is the one
  * the HTTP client would send (same headers, `Connection: close`); a successful answer must be an HTTP/1.1 response
  * whose body `Content-Length` delimits, checked here: a body cut short is a dropped connection (retried), an archive
  * answered without a length is refused (its completeness could not be told). Error answers are read as the HTTP client
@@ -35,14 +39,23 @@ export function attemptDownload<T>(
   const readTimeoutMs = exchange.readTimeoutMs ?? tuning.readTimeoutMs;
 
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({
+    // The socket decrypts everything it receives into its one read buffer and hands it to `received`, which copies out
+    // what it keeps: the head, then the body or an error answer. Answering false pauses the socket.
+    // (Declared with a value: Pulumi's closure serializer refuses a variable that has none yet.)
+    let received = (_bytes: Buffer, _length: number): boolean => true;
+    const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    // Node's TLS sockets take net.Socket's `onread` (documented for tls.connect; missing from its option types).
+    const options: import("node:tls").ConnectionOptions & { onread: import("node:net").OnReadOpts } = {
       host,
       port: Number(url.port || 443),
       ...(net.isIP(host) === 0 ? { servername: host } : {}),
       ca: connection.caCert,
       rejectUnauthorized: true,
-    });
+      onread: { buffer: readBuffer, callback: (length) => received(readBuffer, length) },
+    };
+    const socket = tls.connect(options);
     let settled = false;
+    let body: DownloadBody | undefined; // once a successful answer's head has arrived
     let progress = { tcpConnected: false, tlsConnected: false };
     const finish = (action: () => void): void => {
       if (settled) return;
@@ -52,39 +65,40 @@ export function attemptDownload<T>(
     const fail = (error: Error): void =>
       finish(() => {
         socket.destroy();
-        reject(error instanceof CloudifyError && !(error instanceof CloudifyConnectionError) ? error : connectionFailure(error, site, progress));
+        const failure = error instanceof CloudifyError && !(error instanceof CloudifyConnectionError) ? error : connectionFailure(error, site, progress);
+        body?.destroy(failure);
+        reject(failure);
       });
     progress = watchConnection(socket, site, tuning, fail);
     socket.setTimeout(readTimeoutMs, () => fail(readTimedOut(site, progress, readTimeoutMs)));
     socket.on("error", fail);
     socket.once("secureConnect", () => socket.write(request));
 
+    const endedEarly = (): void => fail(new CloudifyConnectionError(site, progress.tlsConnected, "ECONNRESET", "connection closed before an answer"));
+
     const receiveBody = (status: number, headers: IncomingHttpHeaders, rest: Buffer): void => {
       const declared = Number(headers["content-length"]);
       if (headers["transfer-encoding"] !== undefined || headers["content-length"] === undefined || !Number.isSafeInteger(declared)) {
         return fail(new CloudifyError(`Cloudify ${site.method} ${site.path} on ${endpoint}: the archive came without a Content-Length, its completeness cannot be checked`, "CloudifyDownloadError"));
       }
-      // The body is what follows the head up to the close the request asked for. Its length is counted by a listener
-      // that comes before the consumer's, so that a body cut short fails the download even if the consumer would accept it.
-      // The socket is held until the consumer starts reading: the rest of the chunk that ended the head goes first.
-      let received = 0;
-      socket.pause();
-      socket.on("data", (chunk: Buffer) => {
-        received += chunk.length;
-      });
-      socket.once("end", () => {
-        if (received !== declared) fail(new CloudifyConnectionError(site, true, "ECONNRESET", `response ended after ${received} of its ${declared} bytes`));
-      });
-      if (rest.length > 0) socket.unshift(rest);
-      // A consumer of 'data' events does not start a stream that was paused (one reading with read() or piping does):
-      // its first 'data' listener starts it.
-      const startOnRead = (event: string | symbol): void => {
-        if (event !== "data") return;
-        socket.removeListener("newListener", startOnRead);
-        process.nextTick(() => socket.resume());
+      // The body is what follows the head up to the close the request asked for. Its length is counted here, before the
+      // consumer sees any of it, so that a body cut short fails the download even if the consumer would accept it.
+      const streamed = downloadBody(() => socket.resume());
+      // A failure reaches the consumer through the stream's state (finished(), async iteration), whenever it starts reading.
+      streamed.on("error", () => undefined);
+      body = streamed;
+      let bodyBytes = rest.length;
+      received = (bytes, length) => {
+        bodyBytes += length;
+        return streamed.append(bytes, 0, length);
       };
-      socket.on("newListener", startOnRead);
-      consume(socket, headers).then(
+      socket.removeListener("end", endedEarly);
+      socket.once("end", () => {
+        if (bodyBytes === declared) streamed.finish();
+        else fail(new CloudifyConnectionError(site, true, "ECONNRESET", `response ended after ${bodyBytes} of its ${declared} bytes`));
+      });
+      if (!streamed.append(rest, 0, rest.length)) socket.pause();
+      consume(streamed, headers).then(
         (value) =>
           finish(() => {
             socket.destroy();
@@ -98,14 +112,16 @@ export function attemptDownload<T>(
     const receiveError = (parsed: ParsedHead, rest: Buffer): void => {
       const chunks: Buffer[] = [rest];
       let size = rest.length;
-      socket.on("data", (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= MAX_ERROR_BODY_BYTES) chunks.push(chunk);
-      });
+      received = (bytes, length) => {
+        if (size + length <= MAX_ERROR_BODY_BYTES) chunks.push(Buffer.from(bytes.subarray(0, length)));
+        size += length;
+        return true;
+      };
+      socket.removeListener("end", endedEarly);
       socket.once("end", () => {
         const raw = Buffer.concat(chunks);
-        const body = parsed.headers["transfer-encoding"]?.toLowerCase().includes("chunked") ? dechunk(raw) : raw;
-        const { errorCode, message } = parseErrorBody(body.toString("utf8"), parsed.statusText);
+        const text = (parsed.headers["transfer-encoding"]?.toLowerCase().includes("chunked") ? dechunk(raw) : raw).toString("utf8");
+        const { errorCode, message } = parseErrorBody(text, parsed.statusText);
         finish(() => {
           socket.destroy();
           resolve({ kind: "error-status", status: parsed.status, errorCode, message });
@@ -113,24 +129,24 @@ export function attemptDownload<T>(
       });
     };
 
-    const endedEarly = (): void => fail(new CloudifyConnectionError(site, progress.tlsConnected, "ECONNRESET", "connection closed before an answer"));
     let head: Buffer = Buffer.alloc(0);
-    const onHead = (chunk: Buffer): void => {
-      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+    received = (bytes, length) => {
+      head = Buffer.concat([head, bytes.subarray(0, length)]);
       const end = head.indexOf("\r\n\r\n");
       if (end < 0) {
         if (head.length > MAX_HEAD_BYTES) fail(new CloudifyConnectionError(site, true, "EBADRESPONSE", `a response head longer than ${MAX_HEAD_BYTES} bytes`));
-        return;
+        return true;
       }
-      socket.removeListener("data", onHead);
-      socket.removeListener("end", endedEarly);
       const parsed = parseHead(head.subarray(0, end).toString("latin1"));
-      if (!parsed) return fail(new CloudifyConnectionError(site, true, "EBADRESPONSE", "an answer that is not HTTP/1.x"));
+      if (!parsed) {
+        fail(new CloudifyConnectionError(site, true, "EBADRESPONSE", "an answer that is not HTTP/1.x"));
+        return false;
+      }
       const rest = head.subarray(end + 4);
       if (exchange.expect.includes(parsed.status)) receiveBody(parsed.status, parsed.headers, rest);
       else receiveError(parsed, rest);
+      return !socket.isPaused();
     };
-    socket.on("data", onHead);
     socket.once("end", endedEarly);
   });
 }

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
-import type { Readable } from "node:stream";
 import type { ClientTuning, CloudifyConnection } from "./connection";
+import type { DownloadBody } from "./download-body";
 import { attemptDownload } from "./download-exchange";
 import { CloudifyConnectionError, CloudifyError, type RequestSite } from "./errors";
 import { baseHeaders, connectionFailure, MAX_ERROR_BODY_BYTES, parseErrorBody, readTimedOut, requestUrl, watchConnection } from "./exchange-parts";
@@ -27,7 +27,7 @@ export interface Exchange {
 }
 
 /** Consumes a successful response body as a stream (downloads). Must reject if the stream errors. */
-export type BodyConsumer<T> = (body: Readable, headers: IncomingHttpHeaders) => Promise<T>;
+export type BodyConsumer<T> = (body: DownloadBody, headers: IncomingHttpHeaders) => Promise<T>;
 
 export type AttemptOutcome<T> =
   | { readonly kind: "success"; readonly status: number; readonly value: T }

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { Readable } from "node:stream";
 import type { CloudifyClient } from "../client";
+import type { DownloadBody } from "../client/download-body";
 import { CloudifyError } from "../client/errors";
 import { objectPath } from "../client/paths";
 
@@ -60,7 +60,8 @@ export async function downloadSnapshot(client: CloudifyClient, id: string, dir: 
 
 /**
  * Bytes gathered before one write to the file. Writing every 16 KiB TLS record on its own ran at a fifth of curl's speed;
- * batches of a few MiB (one writev each, one in flight while the socket keeps reading) keep up. Memory stays bounded.
+ * batches of a few MiB (one writev each, one in flight while the socket keeps reading) keep up. Memory stays bounded:
+ * each chunk goes back to the body once written, and carries later bytes.
  */
 const WRITE_BATCH_BYTES = 4 * 2 ** 20;
 /** Batches written or waiting before the socket is paused: bounds memory to about this many batches. */
@@ -71,7 +72,7 @@ const MAX_QUEUED_BATCHES = 2;
  * opened here, before any byte, and closed (after its pending writes) before this returns or throws: nothing writes to or
  * creates it afterwards.
  */
-async function writeVerified(body: Readable, headers: IncomingHttpHeaders, partial: string): Promise<{ sha256: string; sizeBytes: number }> {
+async function writeVerified(body: DownloadBody, headers: IncomingHttpHeaders, partial: string): Promise<{ sha256: string; sizeBytes: number }> {
   const fs: typeof import("node:fs") = require("node:fs");
   const crypto: typeof import("node:crypto") = require("node:crypto");
   const { finished } = require("node:stream") as typeof import("node:stream");
@@ -94,7 +95,7 @@ async function writeVerified(body: Readable, headers: IncomingHttpHeaders, parti
         batch = [];
         batched = 0;
         queued += 1;
-        writing = writing.then(() => writeAll(handle, buffers)).finally(() => {
+        writing = writing.then(() => writeAll(handle, buffers)).then(() => buffers.forEach((buffer) => body.recycle(buffer))).finally(() => {
           queued -= 1;
           if (queued < MAX_QUEUED_BATCHES && body.isPaused()) body.resume();
         });
