@@ -18,12 +18,26 @@ function fileBackendDir(url: string): string | undefined {
   return rest === "~" || rest.startsWith("~/") ? path.join(os.homedir(), rest.slice(1)) : rest;
 }
 
+/**
+ * Whether `pid` is a live process. A killed CLI whose parent died with it stays a zombie until init reaps it, which a
+ * container's minimal init may do late or never: a zombie answers signals but runs nothing, so it holds no lock.
+ */
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  return !isZombie(pid);
+}
+
+/** Linux: the state field of /proc/<pid>/stat (after the parenthesised command name) is Z for a zombie, X for a dead one. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return /^[ZX]/.test(stat.slice(stat.lastIndexOf(")") + 2));
+  } catch {
+    return false; // no /proc (another system) or the process ended meanwhile: signal 0 has answered
   }
 }
 

@@ -1,7 +1,9 @@
-import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { afterEach, describe, expect, it } from "vitest";
 import { clearStaleLocks } from "../../components/day2/stale-locks";
@@ -10,6 +12,16 @@ import { stackMain } from "../../scripts/stack";
 /** A pid that no process holds now: a child that has already exited. */
 function deadPid(): number {
   return spawnSync(process.execPath, ["-e", "0"]).pid!;
+}
+
+/** A zombie: a child that has exited and that its parent does not reap, as a slow init may not. */
+async function zombie(): Promise<{ pid: number; release: () => void }> {
+  const parent = spawn("python3", ["-c", "import os, time\nchild = os.fork()\nif child == 0: os._exit(0)\nprint(child, flush=True)\ntime.sleep(120)"]);
+  const [line] = (await once(createInterface({ input: parent.stdout! }), "line")) as [string];
+  const pid = Number(line);
+  // The child is a zombie once it has exited: wait for its state to say so.
+  while (!/^[ZX]/.test(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "")) await new Promise((resolve) => setTimeout(resolve, 10));
+  return { pid, release: () => void parent.kill("SIGKILL") };
 }
 
 describe("locks left by an interrupted run (file backend)", () => {
@@ -36,6 +48,17 @@ describe("locks left by an interrupted run (file backend)", () => {
     await clearStaleLocks(stack, "cmom", (line) => log.push(line));
     expect(calls).toEqual(["cancel"]);
     expect(log).toEqual([expect.stringMatching(/^cleared the lock of an interrupted operation on stack eu \(pid \d+ of ops, .*no longer running\)$/)]);
+  });
+
+  it("clears a lock whose holder was killed and is a zombie its parent has not reaped (it runs nothing)", async () => {
+    const killed = await zombie();
+    try {
+      const { stack, calls } = backendWithLocks([{ pid: killed.pid, hostname: hostname() }]);
+      await clearStaleLocks(stack, "cmom", () => undefined);
+      expect(calls).toEqual(["cancel"]);
+    } finally {
+      killed.release();
+    }
   });
 
   it("leaves a lock held by a running process or by another host", async () => {
