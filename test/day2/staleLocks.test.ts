@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -16,12 +16,10 @@ function deadPid(): number {
 
 /** A zombie: a child that has exited and that its parent does not reap, as a slow init may not. */
 async function zombie(): Promise<{ pid: number; release: () => void }> {
-  const parent = spawn("python3", ["-c", "import os, time\nchild = os.fork()\nif child == 0: os._exit(0)\nprint(child, flush=True)\ntime.sleep(120)"]);
+  // The parent waits for the child's exit without reaping it (WNOWAIT), then names it.
+  const parent = spawn("python3", ["-c", "import os, time\nchild = os.fork()\nif child == 0: os._exit(0)\nos.waitid(os.P_PID, child, os.WEXITED | os.WNOWAIT)\nprint(child, flush=True)\ntime.sleep(120)"]);
   const [line] = (await once(createInterface({ input: parent.stdout! }), "line")) as [string];
-  const pid = Number(line);
-  // The child is a zombie once it has exited: wait for its state to say so.
-  while (!/^[ZX]/.test(readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "")) await new Promise((resolve) => setTimeout(resolve, 10));
-  return { pid, release: () => void parent.kill("SIGKILL") };
+  return { pid: Number(line), release: () => void parent.kill("SIGKILL") };
 }
 
 describe("locks left by an interrupted run (file backend)", () => {

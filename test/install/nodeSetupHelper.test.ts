@@ -1,6 +1,7 @@
 // cmom-node-setup's python helper runs as one process per stage: the redaction it does for each command's output follows
 // config.yaml as the stage changes it, a helper that dies fails the stage before anything reaches the log, and none is left
 // running after a stage.
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -37,18 +38,10 @@ const forEachHelper = (action: string) => `for dir in /proc/[0-9]*; do
 done
 `;
 
-/** The helper processes serving this node's stages (found by the node config their environment names). */
+/** The helper processes serving this node's stages, found as the stages' own scripts find them. */
 function helpersOf(node: FakeNode): string[] {
-  return fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
-    try {
-      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-      const env = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
-      return argv.some((arg) => arg.endsWith("cmom-node-setup-helper.py")) && argv.includes("serve") &&
-        env.includes(`_CMOM_CFG_PATH=${node.configPath}`);
-    } catch {
-      return false; // ended meanwhile
-    }
-  });
+  const found = spawnSync("bash", ["-c", forEachHelper('echo "$pid"')], { env: { ...process.env, CMOM_CONFIG: node.configPath }, encoding: "utf8" });
+  return found.stdout.split("\n").filter(Boolean);
 }
 
 describe("the helper process of a stage", () => {

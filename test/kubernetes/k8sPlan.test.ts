@@ -4,7 +4,6 @@ import { runScriptProcessIn } from "../support/runScript";
 
 /** `npm run plan` as a user runs it, offline: a process of its own with no kubeconfig, cluster or proxy to reach one. */
 function planOffline(...args: string[]) {
-  // Offline means offline: no kubeconfig, no cluster, no proxy to reach one.
   return runScriptProcessIn({ PATH: process.env.PATH, HOME: "/nonexistent", KUBECONFIG: "/nonexistent/kubeconfig" }, "plan", ...args);
 }
 
