@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
 import type { FaultAction, Faults } from "./faults";
+import { sendFileBody } from "./file-reply";
 import { bodyToFile, drain, hasBody, ManagerError, readJsonBody, type Reply, type RequestContext } from "./http";
 import type { DoubleContext, Router } from "./router";
 
@@ -206,7 +207,7 @@ export class RequestPipeline {
         res.socket?.destroy();
         return;
       }
-      await pipeline(createReadStream(reply.file, { highWaterMark: 1 << 20 }), res).catch(() => res.socket?.destroy());
+      await sendFileBody(res, reply.file).catch(() => res.socket?.destroy());
       return;
     }
     const body = reply.status === 204 || reply.json === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(reply.json), "utf8");
