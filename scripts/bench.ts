@@ -125,9 +125,9 @@ const BENCHMARKS: readonly Benchmark[] = [
   {
     // What `cloudify:Backup` does with an archive (components/cloudify/day2/snapshot-download.ts: temporary name, sha256 on the way,
     // size check, fsync, link to the final name), against `curl -o` of the same snapshot into the same directory.
-    // Both share two cores with the double, which spends more CPU per GiB sending than curl spends receiving: curl's figure is
-    // bounded by the double, the client's by its own CPU (sha256, which curl does not compute, is about half of it). The
-    // client's CPU per GiB is reported too: unlike the throughputs, load on the machine barely moves it.
+    // Both share the machine's cores with the double. The client also computes the sha256, which curl does not: about 0.75 CPU s
+    // per GiB, on a thread of its own. The client's CPU per GiB (all its threads) is reported too: unlike the throughputs, load
+    // on the machine barely moves it.
     name: "download-1gib",
     async run(context) {
       const id = "bench-download";

@@ -2,7 +2,10 @@ import type { Readable } from "node:stream";
 
 /** Size of the chunks a download body is read in. */
 const BODY_CHUNK_BYTES = 2 ** 20;
-/** Chunks given back and kept for reuse; more than a consumer holds at once (its write batches and the stream's buffer). */
+/**
+ * Chunks given back and kept for reuse: about as many as a consumer holds at once (its write batches, the chunks its hash
+ * has not reached, the stream's buffer).
+ */
 const MAX_KEPT_CHUNKS = 16;
 
 /**
@@ -10,7 +13,8 @@ const MAX_KEPT_CHUNKS = 16;
  * buffer. Node's socket hands out a new 16 KiB buffer for every TLS record; a GiB streamed through new memory reached
  * the hash and the file write cold from RAM each time, which cost more CPU than decrypting it. A consumer that gives its
  * chunks back (`recycle`) once it is done with them has the next bytes delivered in the same memory, still in the
- * processor's caches. The last chunk may be shorter.
+ * processor's caches. The chunks are shared memory, so a consumer may hand them to another thread (to hash them) without
+ * a copy. The last chunk may be shorter.
  */
 export interface DownloadBody extends Readable {
   /** Copies `source[start, end)` into the body. False when the consumer is behind: the source should pause. */
@@ -37,7 +41,7 @@ export function downloadBody(resumeSource: () => void): DownloadBody {
     append(source: Buffer, start: number, end: number): boolean {
       let wanted = true;
       while (start < end) {
-        chunk ??= kept.pop() ?? Buffer.allocUnsafe(BODY_CHUNK_BYTES);
+        chunk ??= kept.pop() ?? Buffer.from(new SharedArrayBuffer(BODY_CHUNK_BYTES));
         const copied = source.copy(chunk, filled, start, end);
         start += copied;
         filled += copied;

@@ -3,6 +3,7 @@ import type { CloudifyClient } from "../client";
 import type { DownloadBody } from "../client/download-body";
 import { CloudifyError } from "../client/errors";
 import { objectPath } from "../client/paths";
+import { sha256Thread, type Sha256Thread } from "./sha256-thread";
 
 /** A snapshot archive saved on the operator's disk. */
 export interface SnapshotFile {
@@ -61,61 +62,91 @@ export async function downloadSnapshot(client: CloudifyClient, id: string, dir: 
 /**
  * Bytes gathered before one write to the file. Writing every 16 KiB TLS record on its own ran at a fifth of curl's speed;
  * batches of a few MiB (one writev each, one in flight while the socket keeps reading) keep up. Memory stays bounded:
- * each chunk goes back to the body once written, and carries later bytes.
+ * each chunk goes back to the body once written and hashed, and carries later bytes.
  */
 const WRITE_BATCH_BYTES = 4 * 2 ** 20;
 /** Batches written or waiting before the socket is paused: bounds memory to about this many batches. */
 const MAX_QUEUED_BATCHES = 2;
+/** Chunks (of a MiB) the hashing thread may be behind before the socket is paused. */
+const MAX_HASH_BACKLOG = 8;
 
 /**
- * Writes one response body to `partial`, returning its sha256 and size once it is complete and synced to disk. The file is
- * opened here, before any byte, and closed (after its pending writes) before this returns or throws: nothing writes to or
- * creates it afterwards.
+ * Writes one response body to `partial`, returning its sha256 and size once it is complete and synced to disk. The sha256
+ * is computed on a thread of its own while this one receives and writes; the thread ends before this returns or throws.
  */
 async function writeVerified(body: DownloadBody, headers: IncomingHttpHeaders, partial: string): Promise<{ sha256: string; sizeBytes: number }> {
+  const hashing = sha256Thread();
+  try {
+    return await writeHashed(body, headers, partial, hashing);
+  } finally {
+    await hashing.close();
+  }
+}
+
+/**
+ * The file side of `writeVerified`. The file is opened here, before any byte, and closed (after its pending writes) before
+ * this returns or throws: nothing writes to or creates it afterwards.
+ */
+async function writeHashed(body: DownloadBody, headers: IncomingHttpHeaders, partial: string, hashing: Sha256Thread): Promise<{ sha256: string; sizeBytes: number }> {
   const fs: typeof import("node:fs") = require("node:fs");
-  const crypto: typeof import("node:crypto") = require("node:crypto");
   const { finished } = require("node:stream") as typeof import("node:stream");
   await fs.promises.rm(partial, { force: true }); // a leftover of a killed run may carry other permissions
   const declared = headers["content-length"] === undefined ? Number.NaN : Number(headers["content-length"]);
   if (!Number.isSafeInteger(declared)) throw new Error("the archive came without a Content-Length: its completeness cannot be checked");
-  const hash = crypto.createHash("sha256");
   let sizeBytes = 0;
+  let sha256 = "";
   const handle = await fs.promises.open(partial, "w", 0o600);
   let writing: Promise<void> = Promise.resolve();
   try {
     // 'data' events, not an async iterator (a microtask round per TLS record costs throughput); writes are queued in batches
-    // and the socket is paused only while two batches wait, so memory stays bounded and reading rarely stops.
+    // and the socket is paused only while two batches wait or the hash is far behind, so memory stays bounded and reading
+    // rarely stops.
     await new Promise<void>((resolve, reject) => {
+      const fail = (error: unknown) => {
+        body.destroy();
+        reject(error);
+      };
+      hashing.failed.catch(fail);
       let batch: Buffer[] = [];
       let batched = 0;
       let queued = 0;
+      // A chunk goes back to the body on the second of its two releases: once written, once hashed.
+      const releasedOnce = new Set<Buffer>();
+      const release = (chunk: Buffer) => {
+        if (releasedOnce.delete(chunk)) body.recycle(chunk);
+        else releasedOnce.add(chunk);
+      };
+      const resumeWhenCaughtUp = () => {
+        if (queued < MAX_QUEUED_BATCHES && hashing.backlog < MAX_HASH_BACKLOG && body.isPaused()) body.resume();
+      };
       const flush = () => {
         const buffers = batch;
         batch = [];
         batched = 0;
         queued += 1;
-        writing = writing.then(() => writeAll(handle, buffers)).then(() => buffers.forEach((buffer) => body.recycle(buffer))).finally(() => {
+        writing = writing.then(() => writeAll(handle, buffers)).then(() => buffers.forEach(release)).finally(() => {
           queued -= 1;
-          if (queued < MAX_QUEUED_BATCHES && body.isPaused()) body.resume();
+          resumeWhenCaughtUp();
         });
-        writing.catch((error: unknown) => {
-          body.destroy();
-          reject(error);
-        });
+        writing.catch(fail);
       };
       body.on("data", (chunk: Buffer) => {
-        hash.update(chunk);
+        hashing.update(chunk, () => {
+          release(chunk);
+          resumeWhenCaughtUp();
+        });
         sizeBytes += chunk.length;
         batch.push(chunk);
         batched += chunk.length;
-        if (batched < WRITE_BATCH_BYTES) return;
-        flush();
-        if (queued >= MAX_QUEUED_BATCHES) body.pause();
+        if (batched >= WRITE_BATCH_BYTES) flush();
+        if (queued >= MAX_QUEUED_BATCHES || hashing.backlog >= MAX_HASH_BACKLOG) body.pause();
       });
       body.on("end", () => {
         flush();
-        writing.then(resolve, reject);
+        Promise.all([writing, hashing.digest()]).then(([, digest]) => {
+          sha256 = digest;
+          resolve();
+        }, reject);
       });
       // Also when the body broke before these listeners were attached: finished() reports a stream already destroyed.
       finished(body, (error) => {
@@ -128,7 +159,7 @@ async function writeVerified(body: DownloadBody, headers: IncomingHttpHeaders, p
     await writing.catch(() => undefined);
     await handle.close();
   }
-  return { sha256: hash.digest("hex"), sizeBytes };
+  return { sha256, sizeBytes };
 }
 
 /** Writes every byte of `buffers` at the file's position, however many calls it takes (writev may write less). */
