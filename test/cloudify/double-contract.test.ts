@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { createWriteStream, readFileSync } from "node:fs";
+import { request } from "node:https";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { ZipFile } from "yazl";
@@ -186,6 +188,26 @@ describe("double 5.1", () => {
     expect((await raw(d, "GET", "/secrets/codes")).status).toBe(200); // taken with the snapshot, back after the restore
     // A restore empties the snapshots table too (postgres.py @4.3 … 5.2 truncates all but a few tables).
     expect((await raw(d, "DELETE", "/snapshots/copy")).status).toBe(404);
+  });
+
+  it("a client that leaves in the middle of an archive download leaves the double serving the next one whole", async () => {
+    const archive = randomBytes(32 << 20);
+    const credentials = Buffer.from(`${d.credentials.username}:${d.credentials.password}`).toString("base64");
+    expect((await raw(d, "PUT", "/snapshots/left/archive", { body: archive })).status).toBe(201);
+    await new Promise<void>((resolve, reject) => {
+      const req = request(`${d.urls[0]}/api/v3.1/snapshots/left/archive`, { headers: { Authorization: `Basic ${credentials}`, Tenant: "default_tenant" }, ca: d.caCertPem }, (res) => {
+        res.once("data", () => {
+          res.socket.destroy();
+          resolve();
+        });
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    await sleep(200); // the double's pending writes fail meanwhile
+    const whole = await raw(d, "GET", "/snapshots/left/archive");
+    expect(whole.status).toBe(200);
+    expect(whole.body.equals(archive)).toBe(true);
   });
 
   it("maintenance mode answers 503 maintenance_mode_active except /status and /version", async () => {

@@ -6,6 +6,8 @@ export interface RawAnswer {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly text: string;
+  /** The body's bytes as received. */
+  readonly body: Buffer;
   readonly json: unknown;
 }
 
@@ -39,14 +41,15 @@ export function raw(d: CloudifyDouble, method: string, path: string, options: Ra
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
+        const received = Buffer.concat(chunks);
+        const text = received.toString("utf8");
         let json: unknown;
         try {
           json = text ? JSON.parse(text) : undefined;
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body: received, json });
       });
       res.on("error", reject);
     });

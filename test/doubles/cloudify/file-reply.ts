@@ -22,6 +22,8 @@ export async function sendFileBody(res: ServerResponse, file: string): Promise<v
       const { bytesRead } = await handle.read(buffer, 0, READ_BYTES, null);
       if (bytesRead === 0) break;
       sent[turn] = written(res, buffer.subarray(0, bytesRead));
+      // Awaited only on its next turn: a client that leaves fails both buffers' sends, and the other one must not go unobserved.
+      sent[turn]!.catch(() => undefined);
     }
     await Promise.all(sent);
     await new Promise<void>((resolve) => res.end(resolve));
