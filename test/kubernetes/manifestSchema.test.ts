@@ -47,6 +47,14 @@ describe("manifests against the Kubernetes OpenAPI schema and Pod Security admis
     expect(problems).toContain("Pdo/typo: unknown apiVersion/kind v1 Pdo");
   });
 
+  it("finds unknown fields in every object, whichever kinds came before it (each kind's schema is read separately)", () => {
+    const byKind = (kind: string) => structuredClone(systemd.find((o) => o.kind === kind)!);
+    const objects = ["Service", "StatefulSet", "Service", "StatefulSet"].map(byKind);
+    objects.forEach((object, i) => (object.spec[`typo${i}`] = true));
+    const problems = validateManifests(objects);
+    expect(problems.filter((p) => p.includes(": unknown field spec.typo"))).toEqual([0, 1, 2, 3].map((i) => `${objects[i]!.kind}/${objects[i]!.metadata.name}: unknown field spec.typo${i}`));
+  });
+
   it("applies Pod Security admission: the systemd pod is refused by baseline, the modern one by restricted", () => {
     const baseline = validateManifests(systemd, { podSecurityLevel: "baseline" }).join("\n");
     expect(baseline).toContain('StatefulSet/cloudify-manager: violates Pod Security "baseline": hostPath volume cgroup');

@@ -68,38 +68,38 @@ function namespaceLevels(objects: readonly Manifest[]): Map<string | undefined, 
 
 // ---- strict fields: walk the object along the models' TypeScript declarations ---------------------------------------
 
-let checker: ts.TypeChecker | undefined;
-let program: ts.Program | undefined;
-const rootTypes = new Map<string, ts.Type>();
+/**
+ * Each kind's declared type, with the checker of the program that read it: a type is only meaningful to its own checker
+ * (asked of another program's checker, every property reads as unknown and nothing is found), so the two stay together.
+ */
+const rootTypes = new Map<string, { readonly checker: ts.TypeChecker; readonly type: ts.Type } | undefined>();
 
-function declaredType(object: Manifest): ts.Type | undefined {
+function declaredType(object: Manifest): { readonly checker: ts.TypeChecker; readonly type: ts.Type } | undefined {
   const key = modelPath(object.apiVersion, object.kind);
   if (!rootTypes.has(key)) {
     const file = path.join(MODELS_DIR, `${key}.d.ts`);
-    program = ts.createProgram([file], { noEmit: true, strict: true, skipLibCheck: true });
-    checker = program.getTypeChecker();
+    const program = ts.createProgram([file], { noEmit: true, strict: true, skipLibCheck: true });
+    const checker = program.getTypeChecker();
     const source = program.getSourceFile(file);
     const iface = source?.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === `I${object.kind}`);
-    if (!iface) return undefined;
-    rootTypes.set(key, checker.getTypeAtLocation(iface));
+    rootTypes.set(key, iface && { checker, type: checker.getTypeAtLocation(iface) });
   }
   return rootTypes.get(key);
 }
 
 function unknownFields(object: Manifest): string[] {
-  const type = declaredType(object);
-  if (!type || !checker) return [];
+  const declared = declaredType(object);
+  if (!declared) return [];
   const found: string[] = [];
-  walk(object, type, "", found);
+  walk(declared.checker, object, declared.type, "", found);
   return found;
 }
 
-function walk(value: unknown, type: ts.Type, at: string, found: string[]): void {
-  const c = checker!;
+function walk(c: ts.TypeChecker, value: unknown, type: ts.Type, at: string, found: string[]): void {
   const t = c.getNonNullableType(type);
   if (Array.isArray(value)) {
     const element = c.isArrayType(t) ? c.getTypeArguments(t as ts.TypeReference)[0] : undefined;
-    if (element) value.forEach((v, i) => walk(v, element, `${at}[${i}]`, found));
+    if (element) value.forEach((v, i) => walk(c, v, element, `${at}[${i}]`, found));
     return;
   }
   if (value === null || typeof value !== "object") return;
@@ -107,7 +107,7 @@ function walk(value: unknown, type: ts.Type, at: string, found: string[]): void 
   if (t.getStringIndexType()) return;
   if (t.isUnion()) {
     const objectPart = t.types.find((u) => u.getProperties().length > 0);
-    if (objectPart) walk(value, objectPart, at, found);
+    if (objectPart) walk(c, value, objectPart, at, found);
     return;
   }
   if (t.getProperties().length === 0) return;
@@ -117,7 +117,7 @@ function walk(value: unknown, type: ts.Type, at: string, found: string[]): void 
       found.push(`${at}.${key}`.replace(/^\./, ""));
       continue;
     }
-    walk(child, c.getTypeOfSymbol(property), `${at}.${key}`, found);
+    walk(c, child, c.getTypeOfSymbol(property), `${at}.${key}`, found);
   }
 }
 
