@@ -18,6 +18,7 @@ const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 interface Registration {
   type: string;
+  name: string;
   object: Record<string, unknown>;
   additionalSecretOutputs: string[];
 }
@@ -47,17 +48,21 @@ beforeAll(async () => {
   monitor.registerResource = (req: never, cb: never) => {
     const request = req as {
       getType(): string;
+      getName(): string;
       getObject(): { toJavaScript(): Record<string, unknown> };
       getAdditionalsecretoutputsList(): string[];
     };
-    registrations.push({ type: request.getType(), object: request.getObject().toJavaScript(), additionalSecretOutputs: request.getAdditionalsecretoutputsList() });
+    registrations.push({ type: request.getType(), name: request.getName(), object: request.getObject().toJavaScript(), additionalSecretOutputs: request.getAdditionalsecretoutputsList() });
     original(req, cb);
   };
 });
 
-/** Registers one resource of every Cloudify type once, for every test that reads the registrations (in any order or alone). */
-let registeredEveryType: Promise<void> | undefined;
-function registerEveryType(): Promise<void> {
+/**
+ * Registers one resource of every Cloudify type once, for every test that reads the registrations (in any order or alone),
+ * and answers with their registrations (other tests register more resources).
+ */
+let registeredEveryType: Promise<Registration[]> | undefined;
+function registerEveryType(): Promise<Registration[]> {
   registeredEveryType ??= (async () => {
     const { CloudifyBlueprint, CloudifyDeployment, CloudifyExecution, CloudifyPlugin, CloudifySecret, CloudifyTenant } = await import(
       "../../components/cloudify/providers"
@@ -72,23 +77,25 @@ function registerEveryType(): Promise<void> {
       new CloudifyDeployment("deployment", { connection, deploymentId: "d", blueprintId: "b", inputs: { password: pulumi.secret(VALUE) } }),
       new CloudifyExecution("execution", { connection, deploymentId: "d", workflowId: "install" }),
     ];
-    await Promise.all(resources.map((r) => new Promise((resolve) => r.urn.apply(resolve))));
+    const urns = await Promise.all(resources.map((r) => new Promise<string>((resolve) => r.urn.apply(resolve))));
+    const names = new Set(urns.map((urn) => urn.split("::").at(-1)));
+    return registrations.filter((r) => names.has(r.name));
   })();
   return registeredEveryType;
 }
 
 describe("registered inputs", () => {
   it("every Cloudify resource registers its own type, secrets wrapped, credentials listed as secret outputs", async () => {
-    await registerEveryType();
-    expect(registrations.map((r) => r.type).sort()).toEqual(
+    const everyType = await registerEveryType();
+    expect(everyType.map((r) => r.type).sort()).toEqual(
       ["Blueprint", "Deployment", "Execution", "Plugin", "Secret", "Tenant"].map((t) => `pulumi-nodejs:dynamic/cloudify:${t}`),
     );
-    for (const registration of registrations) {
+    for (const registration of everyType) {
       expect({ type: registration.type, plain: plainOccurrences(registration.object) }).toEqual({ type: registration.type, plain: [] });
       expect(registration.additionalSecretOutputs).toContain("connection");
       expect(String(registration.object.__provider)).toMatch(/^exports\.handler = /);
     }
-    expect(registrations.find((r) => r.type.endsWith(":Secret"))?.additionalSecretOutputs).toEqual(expect.arrayContaining(["connection", "value"]));
+    expect(everyType.find((r) => r.type.endsWith(":Secret"))?.additionalSecretOutputs).toEqual(expect.arrayContaining(["connection", "value"]));
   });
 });
 
