@@ -174,116 +174,119 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-// The blocks run one after the other: each sets the doubles and clients the helpers above use.
-describe.each(OFFICIAL_CLIENTS)("cmom's client against the official cloudify-common $version on a $managerProfile double", (official) => {
-  beforeAll(async () => {
-    python = await officialClientPython(official);
-    const options = { version: official.managerProfile, workflowDurationMs: 10, nodes: 1 } as const;
-    theirs = await startCloudifyDouble(options);
-    ours = await startCloudifyDouble(options);
-    const caFile = join(scratch, `ca-${official.version}.pem`);
-    writeFileSync(caFile, theirs.caCertPem);
-    theirConnection = { host: "127.0.0.1", port: Number(new URL(theirs.urls[0]!).port), caFile, ...theirs.credentials, tenant: "default_tenant" };
-    client = new CloudifyClient(ours.connection(), FAST_TUNING);
-  }, 600_000);
-  afterAll(async () => {
-    await Promise.all([theirs?.close(), ours?.close(), stopOfficialClient(python)]);
-  });
+// The blocks run one after the other: each sets the doubles and clients the helpers above use. Within a block the tests are
+// one story in order (the deployments use the blueprint uploaded before them), so they are never shuffled.
+describe("the official client as referee", { shuffle: false }, () => {
+  describe.each(OFFICIAL_CLIENTS)("cmom's client against the official cloudify-common $version on a $managerProfile double", (official) => {
+    beforeAll(async () => {
+      python = await officialClientPython(official);
+      const options = { version: official.managerProfile, workflowDurationMs: 10, nodes: 1 } as const;
+      theirs = await startCloudifyDouble(options);
+      ours = await startCloudifyDouble(options);
+      const caFile = join(scratch, `ca-${official.version}.pem`);
+      writeFileSync(caFile, theirs.caCertPem);
+      theirConnection = { host: "127.0.0.1", port: Number(new URL(theirs.urls[0]!).port), caFile, ...theirs.credentials, tenant: "default_tenant" };
+      client = new CloudifyClient(ours.connection(), FAST_TUNING);
+    }, 600_000);
+    afterAll(async () => {
+      await Promise.all([theirs?.close(), ours?.close(), stopOfficialClient(python)]);
+    });
 
-  it("tenants", async () => {
-    await sameRequests("tenants.create", { name: "t1" }, () => client.tenants.create("t1"));
-    await sameRequests("tenants.get", { name: "t1" }, () => client.tenants.get("t1"));
-    await sameRequests("tenants.list", {}, () => client.tenants.list());
-    await sameRequests("tenants.delete", { name: "t1" }, () => client.tenants.delete("t1"));
-  });
+    it("tenants", async () => {
+      await sameRequests("tenants.create", { name: "t1" }, () => client.tenants.create("t1"));
+      await sameRequests("tenants.get", { name: "t1" }, () => client.tenants.get("t1"));
+      await sameRequests("tenants.list", {}, () => client.tenants.list());
+      await sameRequests("tenants.delete", { name: "t1" }, () => client.tenants.delete("t1"));
+    });
 
-  it("secrets", async () => {
-    await sameRequests("secrets.create", { key: "k", value: "v1", hidden: false, visibility: "tenant" }, () =>
-      client.secrets.create("k", { value: "v1", visibility: "tenant", isHiddenValue: false }));
-    await sameRequests("secrets.get", { key: "k" }, () => client.secrets.get("k"));
-    await sameRequests("secrets.update", { key: "k", value: "v2" }, () => client.secrets.update("k", { value: "v2" }));
-    await sameRequests("secrets.update_fields", { key: "k", visibility: "global", hidden: true }, () =>
-      client.secrets.update("k", { visibility: "global", isHiddenValue: true }));
-    await sameRequests("secrets.delete", { key: "k" }, () => client.secrets.delete("k"));
-  });
+    it("secrets", async () => {
+      await sameRequests("secrets.create", { key: "k", value: "v1", hidden: false, visibility: "tenant" }, () =>
+        client.secrets.create("k", { value: "v1", visibility: "tenant", isHiddenValue: false }));
+      await sameRequests("secrets.get", { key: "k" }, () => client.secrets.get("k"));
+      await sameRequests("secrets.update", { key: "k", value: "v2" }, () => client.secrets.update("k", { value: "v2" }));
+      await sameRequests("secrets.update_fields", { key: "k", visibility: "global", hidden: true }, () =>
+        client.secrets.update("k", { visibility: "global", isHiddenValue: true }));
+      await sameRequests("secrets.delete", { key: "k" }, () => client.secrets.delete("k"));
+    });
 
-  it("plugins", async () => {
-    const zip = join(scratch, "plugin.zip");
-    await writePluginZip(wagon, yaml, zip);
-    await sameRequests("plugins.upload", { zip, visibility: "tenant" }, () => client.plugins.upload({ wagonPath: wagon, yamlPath: yaml, visibility: "tenant" }));
-    const packageOf = { packageName: "cloudify-referee-plugin", packageVersion: "1.0" };
-    await sameRequests("plugins.list", packageOf, () => client.plugins.findByPackage({ package_name: packageOf.packageName, package_version: packageOf.packageVersion }));
-    const [theirPlugin] = theirs.state.plugins.all();
-    const [ourPlugin] = ours.state.plugins.all();
-    await sameRequests("plugins.get", { id: theirPlugin!.id }, () => client.plugins.get(ourPlugin!.id), { theirs: theirPlugin!.id, ours: ourPlugin!.id });
-    await sameRequests("plugins.download", { id: theirPlugin!.id, file: join(scratch, `wagon-${official.version}.wgn`) }, () => client.plugins.wagonSha256(ourPlugin!.id), { theirs: theirPlugin!.id, ours: ourPlugin!.id });
-    await sameRequests("plugins.delete", { id: theirPlugin!.id }, () => client.plugins.delete(ourPlugin!.id), { theirs: theirPlugin!.id, ours: ourPlugin!.id });
-  });
+    it("plugins", async () => {
+      const zip = join(scratch, "plugin.zip");
+      await writePluginZip(wagon, yaml, zip);
+      await sameRequests("plugins.upload", { zip, visibility: "tenant" }, () => client.plugins.upload({ wagonPath: wagon, yamlPath: yaml, visibility: "tenant" }));
+      const packageOf = { packageName: "cloudify-referee-plugin", packageVersion: "1.0" };
+      await sameRequests("plugins.list", packageOf, () => client.plugins.findByPackage({ package_name: packageOf.packageName, package_version: packageOf.packageVersion }));
+      const [theirPlugin] = theirs.state.plugins.all();
+      const [ourPlugin] = ours.state.plugins.all();
+      await sameRequests("plugins.get", { id: theirPlugin!.id }, () => client.plugins.get(ourPlugin!.id), { theirs: theirPlugin!.id, ours: ourPlugin!.id });
+      await sameRequests("plugins.download", { id: theirPlugin!.id, file: join(scratch, `wagon-${official.version}.wgn`) }, () => client.plugins.wagonSha256(ourPlugin!.id), { theirs: theirPlugin!.id, ours: ourPlugin!.id });
+      await sameRequests("plugins.delete", { id: theirPlugin!.id }, () => client.plugins.delete(ourPlugin!.id), { theirs: theirPlugin!.id, ours: ourPlugin!.id });
+    });
 
-  it("blueprints", async () => {
-    await sameRequests("blueprints.upload", { mainFile: join(blueprintFolder, MAIN_FILE), id: "bp", visibility: "tenant", async: true }, () =>
-      client.blueprints.upload("bp", { folder: blueprintFolder, mainFileName: MAIN_FILE, visibility: "tenant", timeoutMs: 10_000 }));
-    expect(ours.state.blueprints.get("default_tenant", "bp")?.main_file_name).toBe(MAIN_FILE);
-    // Parsed: at once up to 5.1, by the upload_blueprint execution from 5.2.
-    await settled((d) => Boolean(d.state.blueprints.get("default_tenant", "bp")?.plan));
-    await sameRequests("blueprints.get", { id: "bp" }, () => client.blueprints.get("bp"));
-    await sameRequests("blueprints.list", { size: 5 }, () => client.blueprints.someIds(5));
-    await sameRequests("blueprints.download", { id: "bp", file: join(scratch, `bp-${official.version}.tar.gz`) }, () => client.blueprints.archiveDigest("bp"));
-  });
+    it("blueprints", async () => {
+      await sameRequests("blueprints.upload", { mainFile: join(blueprintFolder, MAIN_FILE), id: "bp", visibility: "tenant", async: true }, () =>
+        client.blueprints.upload("bp", { folder: blueprintFolder, mainFileName: MAIN_FILE, visibility: "tenant", timeoutMs: 10_000 }));
+      expect(ours.state.blueprints.get("default_tenant", "bp")?.main_file_name).toBe(MAIN_FILE);
+      // Parsed: at once up to 5.1, by the upload_blueprint execution from 5.2.
+      await settled((d) => Boolean(d.state.blueprints.get("default_tenant", "bp")?.plan));
+      await sameRequests("blueprints.get", { id: "bp" }, () => client.blueprints.get("bp"));
+      await sameRequests("blueprints.list", { size: 5 }, () => client.blueprints.someIds(5));
+      await sameRequests("blueprints.download", { id: "bp", file: join(scratch, `bp-${official.version}.tar.gz`) }, () => client.blueprints.archiveDigest("bp"));
+    });
 
-  it("deployments, executions, node instances and agents", async () => {
-    await sameRequests("deployments.create", { blueprintId: "bp", id: "dep", inputs: {}, visibility: "tenant", async: true }, () =>
-      client.deployments.create("dep", { blueprintId: "bp", inputs: {}, visibility: "tenant" }));
-    await settled(ended("create_deployment_environment"));
-    await sameRequests("deployments.get", { id: "dep" }, () => client.deployments.get("dep"));
-    await sameRequests("executions.start", { deploymentId: "dep", workflowId: "install", allowCustom: false, queue: false }, () =>
-      client.executions.start({ deploymentId: "dep", workflowId: "install" }));
-    await settled(ended("install"));
-    await sameRequests("node_instances.list", { deploymentId: "dep" }, () => client.nodeInstances.ofDeployment("dep"));
-    // `cfy agents install` starts install_new_agents with custom parameters allowed.
-    await sameRequests("executions.start", { deploymentId: "dep", workflowId: "install_new_agents", allowCustom: true, queue: true }, () =>
-      client.executions.start({ deploymentId: "dep", workflowId: "install_new_agents", allowCustomParameters: true, queue: true }));
-    await settled(ended("install_new_agents"));
-    await sameRequests("deployments.list", {}, () => client.deployments.list());
-    await sameRequests("executions.list", { deploymentId: "dep", workflowId: "install" }, () => client.executions.list({ deploymentId: "dep", workflowId: "install", includeSystem: true }));
-    // A long uninstall on each side, to be cancelled (each manager's execution id is its own).
-    theirs.scriptWorkflow("uninstall", { durationMs: 5_000 });
-    ours.scriptWorkflow("uninstall", { durationMs: 5_000 });
-    await officialCall(python, theirConnection, "executions.start", { deploymentId: "dep", workflowId: "uninstall", allowCustom: false, queue: false });
-    const uninstall = await client.executions.start({ deploymentId: "dep", workflowId: "uninstall" });
-    const theirUninstall = theirs.state.executions.all().find((e) => e.workflow_id === "uninstall")!.id;
-    await sameRequests("executions.get", { id: theirUninstall }, () => client.executions.get(uninstall.id), { theirs: theirUninstall, ours: uninstall.id });
-    await sameRequests("executions.cancel", { id: theirUninstall }, () => client.executions.cancel(uninstall.id), { theirs: theirUninstall, ours: uninstall.id });
-    await settled(ended("uninstall"));
-    // The cancelled uninstall left the nodes live: a whole one before the delete, as cmom's deployment delete does.
-    await officialCall(python, theirConnection, "executions.start", { deploymentId: "dep", workflowId: "uninstall", allowCustom: false, queue: false });
-    await client.executions.start({ deploymentId: "dep", workflowId: "uninstall" });
-    await settled(ended("uninstall"));
-    await sameRequests("deployments.delete", { id: "dep" }, () => client.deployments.delete("dep"));
-    await settled((d) => d.state.deployments.get("default_tenant", "dep") === undefined);
-    await sameRequests("blueprints.delete", { id: "bp" }, () => client.blueprints.delete("bp"));
-  });
+    it("deployments, executions, node instances and agents", async () => {
+      await sameRequests("deployments.create", { blueprintId: "bp", id: "dep", inputs: {}, visibility: "tenant", async: true }, () =>
+        client.deployments.create("dep", { blueprintId: "bp", inputs: {}, visibility: "tenant" }));
+      await settled(ended("create_deployment_environment"));
+      await sameRequests("deployments.get", { id: "dep" }, () => client.deployments.get("dep"));
+      await sameRequests("executions.start", { deploymentId: "dep", workflowId: "install", allowCustom: false, queue: false }, () =>
+        client.executions.start({ deploymentId: "dep", workflowId: "install" }));
+      await settled(ended("install"));
+      await sameRequests("node_instances.list", { deploymentId: "dep" }, () => client.nodeInstances.ofDeployment("dep"));
+      // `cfy agents install` starts install_new_agents with custom parameters allowed.
+      await sameRequests("executions.start", { deploymentId: "dep", workflowId: "install_new_agents", allowCustom: true, queue: true }, () =>
+        client.executions.start({ deploymentId: "dep", workflowId: "install_new_agents", allowCustomParameters: true, queue: true }));
+      await settled(ended("install_new_agents"));
+      await sameRequests("deployments.list", {}, () => client.deployments.list());
+      await sameRequests("executions.list", { deploymentId: "dep", workflowId: "install" }, () => client.executions.list({ deploymentId: "dep", workflowId: "install", includeSystem: true }));
+      // A long uninstall on each side, to be cancelled (each manager's execution id is its own).
+      theirs.scriptWorkflow("uninstall", { durationMs: 5_000 });
+      ours.scriptWorkflow("uninstall", { durationMs: 5_000 });
+      await officialCall(python, theirConnection, "executions.start", { deploymentId: "dep", workflowId: "uninstall", allowCustom: false, queue: false });
+      const uninstall = await client.executions.start({ deploymentId: "dep", workflowId: "uninstall" });
+      const theirUninstall = theirs.state.executions.all().find((e) => e.workflow_id === "uninstall")!.id;
+      await sameRequests("executions.get", { id: theirUninstall }, () => client.executions.get(uninstall.id), { theirs: theirUninstall, ours: uninstall.id });
+      await sameRequests("executions.cancel", { id: theirUninstall }, () => client.executions.cancel(uninstall.id), { theirs: theirUninstall, ours: uninstall.id });
+      await settled(ended("uninstall"));
+      // The cancelled uninstall left the nodes live: a whole one before the delete, as cmom's deployment delete does.
+      await officialCall(python, theirConnection, "executions.start", { deploymentId: "dep", workflowId: "uninstall", allowCustom: false, queue: false });
+      await client.executions.start({ deploymentId: "dep", workflowId: "uninstall" });
+      await settled(ended("uninstall"));
+      await sameRequests("deployments.delete", { id: "dep" }, () => client.deployments.delete("dep"));
+      await settled((d) => d.state.deployments.get("default_tenant", "dep") === undefined);
+      await sameRequests("blueprints.delete", { id: "bp" }, () => client.blueprints.delete("bp"));
+    });
 
-  it("status and cluster members", async () => {
-    await sameRequests("manager.get_status", {}, () => client.manager.status());
-    await sameRequests("manager.get_managers", {}, () => client.manager.managers());
-    await sameRequests("cluster_status.get_status", {}, () => client.manager.clusterStatus());
-    const [member] = ours.state.clusterNodes.map((n) => n.name);
-    await sameRequests("manager.remove_manager", { hostname: member }, () => client.manager.removeClusterMember(member!));
-  });
+    it("status and cluster members", async () => {
+      await sameRequests("manager.get_status", {}, () => client.manager.status());
+      await sameRequests("manager.get_managers", {}, () => client.manager.managers());
+      await sameRequests("cluster_status.get_status", {}, () => client.manager.clusterStatus());
+      const [member] = ours.state.clusterNodes.map((n) => n.name);
+      await sameRequests("manager.remove_manager", { hostname: member }, () => client.manager.removeClusterMember(member!));
+    });
 
-  it("snapshots: create, download, upload, restore", async () => {
-    await sameRequests("snapshots.create", { id: "snap" }, () => client.snapshots.create("snap"));
-    await settled((d) => d.state.snapshots.get("snap")?.status === "created");
-    const [theirFile, ourFile] = [join(scratch, `theirs-${official.version}.zip`), join(scratch, `ours-${official.version}.zip`)];
-    await sameRequests("snapshots.download", { id: "snap", file: theirFile }, () => client.snapshots.download("snap", ourFile));
-    await sameRequests("snapshots.upload", { id: "copy", file: theirFile }, () => client.snapshots.upload("copy", ourFile));
-    await sameRequests("snapshots.restore", { id: "copy", force: true }, () => client.snapshots.restore("copy", { recreateDeploymentsEnvs: true, force: true }));
-    await settled(ended("restore_snapshot"));
-    await sameRequests("snapshots.get_status", {}, () => client.snapshots.restoreRunning());
-    await sameRequests("snapshots.create", { id: "gone" }, () => client.snapshots.create("gone"));
-    await settled((d) => d.state.snapshots.get("gone")?.status === "created");
-    await sameRequests("snapshots.get", { id: "gone" }, () => client.snapshots.get("gone"));
-    await sameRequests("snapshots.delete", { id: "gone" }, () => client.snapshots.delete("gone"));
+    it("snapshots: create, download, upload, restore", async () => {
+      await sameRequests("snapshots.create", { id: "snap" }, () => client.snapshots.create("snap"));
+      await settled((d) => d.state.snapshots.get("snap")?.status === "created");
+      const [theirFile, ourFile] = [join(scratch, `theirs-${official.version}.zip`), join(scratch, `ours-${official.version}.zip`)];
+      await sameRequests("snapshots.download", { id: "snap", file: theirFile }, () => client.snapshots.download("snap", ourFile));
+      await sameRequests("snapshots.upload", { id: "copy", file: theirFile }, () => client.snapshots.upload("copy", ourFile));
+      await sameRequests("snapshots.restore", { id: "copy", force: true }, () => client.snapshots.restore("copy", { recreateDeploymentsEnvs: true, force: true }));
+      await settled(ended("restore_snapshot"));
+      await sameRequests("snapshots.get_status", {}, () => client.snapshots.restoreRunning());
+      await sameRequests("snapshots.create", { id: "gone" }, () => client.snapshots.create("gone"));
+      await settled((d) => d.state.snapshots.get("gone")?.status === "created");
+      await sameRequests("snapshots.get", { id: "gone" }, () => client.snapshots.get("gone"));
+      await sameRequests("snapshots.delete", { id: "gone" }, () => client.snapshots.delete("gone"));
+    });
   });
 });
