@@ -157,16 +157,18 @@ describe("double 5.1", () => {
   });
 
   it("snapshots: download headers, upload 201 uploaded, restore guards the API with 503 until it ends", async () => {
-    await until(async () => d.state.snapshots.get("codes")?.status === "created");
-    const download = await raw(d, "GET", "/snapshots/codes/archive");
+    expect((await raw(d, "PUT", "/secrets/in-snapshot", { json: { value: "v" } })).status).toBe(200);
+    expect((await raw(d, "PUT", "/snapshots/taken", { json: {} })).status).toBe(201);
+    await until(async () => d.state.snapshots.get("taken")?.status === "created");
+    const download = await raw(d, "GET", "/snapshots/taken/archive");
     expect(download.status).toBe(200);
     expect(download.headers).toMatchObject({
       "content-type": "application/octet-stream",
-      "content-disposition": "attachment; filename=codes.zip",
-      "content-length": String(readFileSync(d.state.snapshots.get("codes")!.archiveFile!).length),
+      "content-disposition": "attachment; filename=taken.zip",
+      "content-length": String(readFileSync(d.state.snapshots.get("taken")!.archiveFile!).length),
     });
 
-    const archive = readFileSync(d.state.snapshots.get("codes")!.archiveFile!);
+    const archive = readFileSync(d.state.snapshots.get("taken")!.archiveFile!);
     const uploaded = await raw(d, "PUT", "/snapshots/copy/archive", { body: archive });
     expect(uploaded.status).toBe(201);
     expect(uploaded.json).toMatchObject({ id: "copy", status: "uploaded" });
@@ -185,7 +187,7 @@ describe("double 5.1", () => {
     expect((await raw(d, "GET", "/snapshot-status", { credentials: null, tenant: null })).json).toEqual({ status: "running" });
     await until(async () => ((await raw(d, "GET", "/snapshot-status")).json as { status: string }).status === "not-running");
     expect((await raw(d, "GET", "/secrets/after-snapshot")).status).toBe(404);
-    expect((await raw(d, "GET", "/secrets/codes")).status).toBe(200); // taken with the snapshot, back after the restore
+    expect((await raw(d, "GET", "/secrets/in-snapshot")).status).toBe(200); // taken with the snapshot, back after the restore
     // A restore empties the snapshots table too (postgres.py @4.3 … 5.2 truncates all but a few tables).
     expect((await raw(d, "DELETE", "/snapshots/copy")).status).toBe(404);
   });
