@@ -88,7 +88,8 @@ describe("uploads", () => {
   });
 });
 
-describe("downloads", () => {
+// One story in order: the archive downloaded first is uploaded and restored after.
+describe("downloads", { shuffle: false }, () => {
   it("a snapshot streams to disk; a download dropped midway is retried and leaves no partial file", async () => {
     const execution = await client.snapshots.create("snap-dl");
     await client.executions.waitForSuccess(execution.id, 5_000);
