@@ -72,9 +72,13 @@ function namespaceLevels(objects: readonly Manifest[]): Map<string | undefined, 
  * Each kind's declared type, with the checker of the program that read it: a type is only meaningful to its own checker
  * (asked of another program's checker, every property reads as unknown and nothing is found), so the two stay together.
  */
-const rootTypes = new Map<string, { readonly checker: ts.TypeChecker; readonly type: ts.Type } | undefined>();
+interface DeclaredType {
+  readonly checker: ts.TypeChecker;
+  readonly type: ts.Type;
+}
+const rootTypes = new Map<string, DeclaredType | undefined>();
 
-function declaredType(object: Manifest): { readonly checker: ts.TypeChecker; readonly type: ts.Type } | undefined {
+function declaredType(object: Manifest): DeclaredType | undefined {
   const key = modelPath(object.apiVersion, object.kind);
   if (!rootTypes.has(key)) {
     const file = path.join(MODELS_DIR, `${key}.d.ts`);

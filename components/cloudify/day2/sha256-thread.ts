@@ -23,7 +23,7 @@ export interface Sha256Thread {
   update(bytes: Buffer, done: () => void): void;
   /** Updates given but not hashed yet. */
   readonly backlog: number;
-  /** The hex digest of everything given, once all of it is hashed. */
+  /** The hex digest of everything given, once all of it is hashed (asked once: the thread's hash ends with it). */
   digest(): Promise<string>;
   /** Rejects when the thread dies before it is closed; never resolves. */
   readonly failed: Promise<never>;
@@ -36,13 +36,13 @@ export function sha256Thread(): Sha256Thread {
   const { Worker } = require("node:worker_threads") as typeof import("node:worker_threads");
   const thread = new Worker(HASHING_THREAD_SOURCE, { eval: true });
   const waiting: Array<() => void> = [];
-  const digests: Array<(hex: string) => void> = [];
+  let digested: (hex: string) => void = () => undefined;
   let closing = false;
   let fail: (error: Error) => void = () => undefined;
   const failed = new Promise<never>((_, reject) => (fail = reject));
   failed.catch(() => undefined); // a caller that never waits on it is not told of an unhandled rejection
   thread.on("message", (message: number | string) => {
-    if (typeof message === "string") digests.shift()?.(message);
+    if (typeof message === "string") digested(message);
     else waiting.shift()?.();
   });
   thread.on("error", (error) => {
@@ -62,7 +62,7 @@ export function sha256Thread(): Sha256Thread {
     failed,
     digest() {
       return new Promise((resolve) => {
-        digests.push(resolve);
+        digested = resolve;
         thread.postMessage(null);
       });
     },
